@@ -1,0 +1,188 @@
+"""The workflow runner: the only place that touches SpiffWorkflow objects."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from engine.clock import Clock
+
+from .clock_binding import bound_clock
+from .serializer import InstanceSerializer
+
+TIMER_EVENT_TYPES = ("TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition")
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """What the task mirror needs to know about a READY user task."""
+
+    id: str
+    name: str
+    title: str
+    lane: str | None
+    form_key: str | None
+    due_at: datetime | None
+
+
+class StepFailed(Exception):
+    """A script, condition or expression raised inside the engine; the caller rolls the step back."""
+
+    def __init__(self, message: str, *, element_id: str | None, detail: str):
+        super().__init__(message)
+        self.message = message
+        self.element_id = element_id
+        self.detail = detail
+
+
+class WorkflowRunner:
+    """Loads, advances and saves workflows; specs are restored once per definition version and shared."""
+
+    def __init__(self, *, script_globals: dict[str, Any] | None = None):
+        self.serializer = InstanceSerializer()
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(script_globals or {})))
+        self._specs: dict[int, tuple] = {}
+
+    # -- specs ---------------------------------------------------------------------------------------------
+    def spec_for(self, definition_id: int, read_spec_json: Callable[[], str]):
+        """The restored spec of a definition version; its JSON is read and restored once per process."""
+        cached = self._specs.get(definition_id)
+        if cached is None:
+            cached = self._specs[definition_id] = self.serializer.load_spec(read_spec_json())
+        return cached
+
+    # -- instances -----------------------------------------------------------------------------------------
+    def create(self, definition_id: int, read_spec_json: Callable[[], str], data: dict, clock: Clock) -> BpmnWorkflow:
+        spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
+        self._guarded(workflow, clock, workflow.do_engine_steps)
+        return workflow
+
+    def load(self, definition_id: int, read_spec_json: Callable[[], str], state_json: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
+        return self.serializer.load_instance(state_json, spec, subprocess_specs, self.script_engine)
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        return self.serializer.dump_instance(workflow)
+
+    # -- actions -------------------------------------------------------------------------------------------
+    def complete_task(self, workflow: BpmnWorkflow, task_id: str, data: dict, clock: Clock) -> None:
+        task = self.find_ready_task(workflow, task_id)
+        if task is None:
+            raise LookupError(task_id)
+
+        def run():
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+
+        self._guarded(workflow, clock, run, element_id=task.task_spec.bpmn_id)
+
+    def fire_timers(self, workflow: BpmnWorkflow, clock: Clock) -> None:
+        def run():
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+
+        self._guarded(workflow, clock, run)
+
+    def deliver_message(self, workflow: BpmnWorkflow, name: str, payload: dict, clock: Clock) -> bool:
+        """Deliver a message; False when nothing in the instance is waiting for it."""
+        if name not in self.waiting_message_names(workflow):
+            return False
+
+        def run():
+            # Camunda-style messages carry the payload and the variable it lands in (named after the message).
+            event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": name})
+            workflow.send_event(event)
+            workflow.do_engine_steps()
+
+        self._guarded(workflow, clock, run)
+        return True
+
+    def advance(self, workflow: BpmnWorkflow, clock: Clock) -> None:
+        self._guarded(workflow, clock, workflow.do_engine_steps)
+
+    def _guarded(self, workflow: BpmnWorkflow, clock: Clock, action: Callable[[], None], element_id=None):
+        with bound_clock(clock):
+            try:
+                action()
+            except SpiffWorkflowException as exc:
+                raise StepFailed(_describe(exc), element_id=_element_of(exc) or element_id,
+                                 detail=traceback.format_exc()) from exc
+            except Exception as exc:  # a designer's script may raise anything
+                raise StepFailed(f"{type(exc).__name__}: {exc}", element_id=element_id,
+                                 detail=traceback.format_exc()) from exc
+
+    # -- inspection ----------------------------------------------------------------------------------------
+    @staticmethod
+    def find_ready_task(workflow: BpmnWorkflow, task_id: str):
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            if str(task.id) == task_id:
+                return task
+        return None
+
+    def ready_user_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
+        ready = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            spec = task.task_spec
+            form = getattr(spec, "form", None)
+            ready.append(ReadyTask(
+                id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
+                form_key=getattr(form, "key", None), due_at=_boundary_timer_due(task)))
+        return ready
+
+    @staticmethod
+    def next_due(workflow: BpmnWorkflow) -> datetime | None:
+        moments = [TimerEventDefinition.get_datetime(event.value) for event in workflow.waiting_events()
+                   if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)]
+        for event in workflow.waiting_events():
+            if event.event_type == "CycleTimerEventDefinition" and isinstance(event.value, dict):
+                moments.append(TimerEventDefinition.get_datetime(event.value["next"]))
+        return min(moments) if moments else None
+
+    @staticmethod
+    def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+        return {event.name for event in workflow.waiting_events() if event.event_type == "MessageEventDefinition"}
+
+    @staticmethod
+    def data(workflow: BpmnWorkflow) -> dict:
+        """The case data as the process sees it now: the last completed task's data, else the root's."""
+        if workflow.completed:
+            return dict(workflow.data)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        if ready:
+            return dict(ready[0].data)
+        return dict((workflow.last_task or workflow.task_tree).data)
+
+
+def _boundary_timer_due(task) -> datetime | None:
+    """A user task's due moment: the earliest waiting timer on its boundary, if any."""
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
+        return None
+    moments = []
+    for sibling in parent.children:
+        value = sibling.internal_data.get("event_value") if sibling.has_state(TaskState.WAITING) else None
+        if isinstance(value, str):
+            moments.append(TimerEventDefinition.get_datetime(value))
+    return min(moments) if moments else None
+
+
+def _element_of(exc: Exception) -> str | None:
+    spec = getattr(exc, "task_spec", None)
+    return getattr(spec, "bpmn_id", None) or getattr(spec, "name", None)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, WorkflowException):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

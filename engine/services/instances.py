@@ -1,0 +1,131 @@
+"""Instance lifecycle: deliver a message, suspend, resume, cancel with a reason, retry after an error."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine import audit
+from engine.actors import Actor
+from engine.clock import Clock
+from engine.errors import InvalidState, NotAuthorized, ValidationFailed
+from engine.runner import WorkflowRunner
+from engine.store.database import UnitOfWork
+from engine.store.models import ProcessInstance
+
+from .cases import get_case_for
+from .stepping import (
+    ACTIVE_STATUSES, cancel_open_tasks, ensure_active, get_instance, load_workflow, run_step, save_workflow,
+)
+
+SUPERVISING_ROLES = ("admin", "head")
+
+
+def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow: UnitOfWork, clock: Clock,
+                    runner: WorkflowRunner) -> int:
+    """Deliver a named message (e.g. `reconsideration_filed`) to the case's instance waiting for it."""
+    with uow:
+        get_case_for(uow.session, case_id, actor)
+        waiting = [instance.id for instance in _active_instances(uow.session, case_id)
+                   if name in runner.waiting_message_names(load_workflow(uow.session, instance, runner))]
+    if not waiting:
+        raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
+    instance_id = waiting[0]
+
+    def body(session) -> int:
+        instance = get_instance(session, instance_id)
+        ensure_active(instance)
+        workflow = load_workflow(session, instance, runner)
+        if not runner.deliver_message(workflow, name, payload, clock):
+            raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
+        audit.record(session, clock=clock, actor=actor, action="message_delivered", case_id=case_id,
+                     instance_id=instance.id, summary=f"收到消息「{name}」", data={"name": name, "payload": payload})
+        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+        return instance.id
+
+    return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
+
+
+def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    _require_reason(reason)
+    with uow:
+        instance = _supervised_instance(uow.session, instance_id, actor)
+        ensure_active(instance)
+        instance.status_before_suspend, instance.status = instance.status, "suspended"
+        instance.updated_at = clock.now()
+        audit.record(uow.session, clock=clock, actor=actor, action="instance_suspended", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"中止案件流程：{reason}", data={"reason": reason})
+        uow.commit()
+
+
+def resume_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    _require_reason(reason)
+    with uow:
+        instance = _supervised_instance(uow.session, instance_id, actor)
+        if instance.status != "suspended":
+            raise InvalidState("该流程没有中止，无需恢复。")
+        instance.status = instance.status_before_suspend or "waiting"
+        instance.status_before_suspend = None
+        instance.updated_at = clock.now()
+        audit.record(uow.session, clock=clock, actor=actor, action="instance_resumed", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"恢复案件流程：{reason}", data={"reason": reason})
+        uow.commit()
+
+
+def cancel_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    _require_reason(reason)
+    with uow:
+        session = uow.session
+        instance = _supervised_instance(session, instance_id, actor)
+        if instance.status in ("completed", "cancelled"):
+            raise InvalidState("该流程已经结束，不能撤销。")
+        now = clock.now()
+        instance.status, instance.cancel_reason, instance.next_due_at = "cancelled", reason, None
+        instance.ended_at = instance.updated_at = now
+        cancel_open_tasks(session, instance, clock)
+        others = session.scalars(select(ProcessInstance.status).where(
+            ProcessInstance.case_id == instance.case_id, ProcessInstance.id != instance.id)).all()
+        if all(status in ("completed", "cancelled") for status in others):
+            instance.case.status = "cancelled"
+        audit.record(session, clock=clock, actor=actor, action="instance_cancelled", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"撤销案件流程：{reason}", data={"reason": reason})
+        uow.commit()
+
+
+def retry_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock,
+                   runner: WorkflowRunner) -> None:
+    """After an error is fixed (data, definition), run the instance on from its last good state."""
+    _require_reason(reason)
+
+    def body(session) -> None:
+        instance = _supervised_instance(session, instance_id, actor)
+        if instance.status != "error":
+            raise InvalidState("只有出错的流程可以重试。")
+        instance.status = "waiting"
+        workflow = load_workflow(session, instance, runner)
+        runner.fire_timers(workflow, clock)
+        instance.error_element = instance.error_message = instance.error_detail = None
+        audit.record(session, clock=clock, actor=actor, action="instance_retried", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"重试出错的流程：{reason}", data={"reason": reason})
+        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+
+    run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
+
+
+def _active_instances(session, case_id: int) -> list[ProcessInstance]:
+    return list(session.scalars(select(ProcessInstance).where(
+        ProcessInstance.case_id == case_id, ProcessInstance.status.in_(ACTIVE_STATUSES))
+        .order_by(ProcessInstance.id)))
+
+
+def _supervised_instance(session, instance_id: int, actor: Actor) -> ProcessInstance:
+    instance = get_instance(session, instance_id)
+    if not actor.is_system:
+        if not actor.has_role(*SUPERVISING_ROLES):
+            raise NotAuthorized("只有负责人或管理员可以中止、恢复或撤销案件流程。")
+        if actor.has_role("head") and not actor.has_role("admin") and actor.agency_id != instance.case.agency_id:
+            raise NotAuthorized("不能处理其他机关的案件。")
+    return instance
+
+
+def _require_reason(reason: str | None) -> None:
+    if not reason or not reason.strip():
+        raise ValidationFailed("请填写理由。", fields={"reason": ["此项为必填项。"]})

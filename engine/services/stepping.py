@@ -1,0 +1,146 @@
+"""Shared mechanics of advancing an instance: save its state, mirror its user tasks, capture engine failures."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from sqlalchemy import select
+
+from engine import audit
+from engine.actors import Actor
+from engine.clock import Clock
+from engine.errors import EngineFailure, InvalidState, NotFound
+from engine.roles import ROLE_TITLES, role_for_lane
+from engine.runner import StepFailed, WorkflowRunner
+from engine.store.database import UnitOfWork
+from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
+
+T = TypeVar("T")
+
+ACTIVE_STATUSES = ("running", "waiting")
+
+
+def spec_reader(session, definition_id: int) -> Callable[[], str]:
+    return lambda: session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition_id))
+
+
+def load_workflow(session, instance: ProcessInstance, runner: WorkflowRunner):
+    return runner.load(instance.definition_id, spec_reader(session, instance.definition_id), instance.state_json)
+
+
+def get_instance(session, instance_id: int, *, for_update: bool = False, skip_locked: bool = False
+                 ) -> ProcessInstance:
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if for_update and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=skip_locked, of=ProcessInstance)
+    instance = session.scalar(query)
+    if instance is None and not skip_locked:
+        raise NotFound(f"流程实例 {instance_id} 不存在。")
+    return instance
+
+
+def ensure_active(instance: ProcessInstance) -> None:
+    messages = {
+        "suspended": "案件已中止（挂起），恢复后才能继续办理。",
+        "error": "案件流程出错，需管理员处理后才能继续办理。",
+        "completed": "该流程已经结束。",
+        "cancelled": "该流程已被撤销。",
+    }
+    if instance.status not in ACTIVE_STATUSES:
+        raise InvalidState(messages.get(instance.status, f"流程状态为 {instance.status}，不能办理。"))
+
+
+def save_workflow(session, *, instance: ProcessInstance, workflow, runner: WorkflowRunner, clock: Clock,
+                  actor: Actor) -> list[HumanTask]:
+    """Persist the workflow state, recompute status and next due moment, and mirror its user tasks."""
+    now = clock.now()
+    instance.state_json = runner.dump(workflow)
+    instance.updated_at = now
+    if workflow.completed:
+        instance.status, instance.next_due_at, instance.ended_at = "completed", None, now
+    else:
+        instance.next_due_at = runner.next_due(workflow)
+        if instance.status in ACTIVE_STATUSES:
+            instance.status = "waiting"
+    data = runner.data(workflow)
+    case = instance.case
+    case.updated_at = now
+    if isinstance(data.get("case_stage"), str):
+        case.stage = data["case_stage"]
+    if workflow.completed and _all_instances_ended(session, case, instance):
+        case.status = "closed"
+    created = sync_tasks(session, instance=instance, ready=runner.ready_user_tasks(workflow), clock=clock)
+    for task in created:
+        audit.record(session, clock=clock, actor=actor, action="task_created", case_id=case.id,
+                     instance_id=instance.id, task_id=task.id, task_title=task.title,
+                     summary=f"生成待办「{task.title}」，由{ROLE_TITLES.get(task.candidate_role, task.candidate_role)}办理",
+                     data={"candidate_role": task.candidate_role, "due_at": _iso(task.due_at)})
+    return created
+
+
+def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
+    open_rows = {row.id: row for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
+    created = []
+    for task in ready:
+        row = open_rows.pop(task.id, None)
+        if row is not None:
+            row.due_at = task.due_at
+            continue
+        row = HumanTask(id=task.id, instance_id=instance.id, case_id=instance.case_id,
+                        agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
+                        candidate_role=role_for_lane(task.lane) or "admin", form_key=task.form_key or task.name,
+                        status="open", created_at=clock.now(), due_at=task.due_at)
+        session.add(row)
+        created.append(row)
+    for row in open_rows.values():  # withdrawn by the process (boundary event, cancellation)
+        row.status, row.completed_at = "withdrawn", clock.now()
+    session.flush()
+    return created
+
+
+def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:
+    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                       HumanTask.status == "open")):
+        row.status, row.completed_at = "withdrawn", clock.now()
+
+
+def run_step(uow: UnitOfWork, *, instance_id: int | None, clock: Clock, actor: Actor,
+             body: Callable[[object], T]) -> T:
+    """Run `body(session)` in one transaction. If the engine fails, roll it all back, then record the failure
+    on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure."""
+    try:
+        with uow:
+            result = body(uow.session)
+            uow.commit()
+            return result
+    except StepFailed as failure:
+        if instance_id is not None:
+            record_failure(uow, instance_id=instance_id, failure=failure, clock=clock, actor=actor)
+        where = f"「{failure.element_id}」" if failure.element_id else ""
+        raise EngineFailure(f"流程在{where}步骤出错：{failure.message}。本次操作已撤回，已通知管理员处理。",
+                            element_id=failure.element_id, instance_id=instance_id) from failure
+
+
+def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, clock: Clock, actor: Actor) -> None:
+    with uow:
+        instance = get_instance(uow.session, instance_id)
+        instance.status = "error"
+        instance.error_element = failure.element_id
+        instance.error_message = failure.message
+        instance.error_detail = failure.detail[-8000:]
+        instance.error_at = clock.now()
+        instance.error_count = (instance.error_count or 0) + 1
+        audit.record(uow.session, clock=clock, actor=actor, action="instance_error", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"流程出错：{failure.message}",
+                     data={"element_id": failure.element_id, "message": failure.message})
+        uow.commit()
+
+
+def _all_instances_ended(session, case, current: ProcessInstance) -> bool:
+    others = session.scalars(select(ProcessInstance.status).where(
+        ProcessInstance.case_id == case.id, ProcessInstance.id != current.id)).all()
+    return all(status in ("completed", "cancelled") for status in others)
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None

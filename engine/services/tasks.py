@@ -1,0 +1,140 @@
+"""Working human tasks: list, claim, unclaim, assign, complete with validated form data."""
+from __future__ import annotations
+
+from marshmallow import ValidationError
+from sqlalchemy import and_, or_, select, update
+
+import forms
+from engine import audit
+from engine.actors import Actor
+from engine.clock import Clock
+from engine.errors import NotAuthorized, NotFound, TaskNotOpen, ValidationFailed
+from engine.roles import ROLE_TITLES
+from engine.runner import WorkflowRunner
+from engine.store.database import UnitOfWork
+from engine.store.models import HumanTask, User
+
+from .stepping import ensure_active, get_instance, load_workflow, run_step, save_workflow
+
+
+def workable_tasks_query(actor: Actor):
+    """Open tasks the actor can work: assigned to them, or unassigned in their role's queue in their agency."""
+    return select(HumanTask).where(
+        HumanTask.status == "open",
+        or_(HumanTask.assignee_id == actor.user_id,
+            and_(HumanTask.assignee_id.is_(None), HumanTask.candidate_role.in_(actor.roles),
+                 HumanTask.agency_id == actor.agency_id)),
+    ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+
+
+def open_task(session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("待办任务不存在。")
+    if task.status != "open":
+        raise TaskNotOpen(f"任务「{task.title}」已经办结或已撤回，不能再次办理。")
+    return task
+
+
+def ensure_can_work(task: HumanTask, actor: Actor) -> None:
+    if task.agency_id != actor.agency_id:
+        raise NotAuthorized("这是其他机关的任务。")
+    if task.assignee_id is not None and task.assignee_id != actor.user_id:
+        name = task.assignee.display_name if task.assignee else "他人"
+        raise NotAuthorized(f"任务「{task.title}」已由{name}认领。")
+    if task.candidate_role not in actor.roles:
+        role = ROLE_TITLES.get(task.candidate_role, task.candidate_role)
+        raise NotAuthorized(f"任务「{task.title}」应由{role}办理。")
+
+
+def claim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        session = uow.session
+        task = open_task(session, task_id)
+        ensure_can_work(task, actor)
+        if task.assignee_id == actor.user_id:
+            return
+        claimed = session.execute(update(HumanTask).where(
+            HumanTask.id == task_id, HumanTask.status == "open", HumanTask.assignee_id.is_(None),
+        ).values(assignee_id=actor.user_id)).rowcount
+        if not claimed:
+            raise TaskNotOpen("该任务刚被他人认领或已办结。")
+        audit.record(session, clock=clock, actor=actor, action="task_claimed", case_id=task.case_id,
+                     instance_id=task.instance_id, task_id=task.id, task_title=task.title,
+                     summary=f"认领待办「{task.title}」")
+        uow.commit()
+
+
+def unclaim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        session = uow.session
+        task = open_task(session, task_id)
+        if task.assignee_id != actor.user_id and not (actor.has_role("head") and task.agency_id == actor.agency_id):
+            raise NotAuthorized("只能退回自己认领的任务。")
+        task.assignee_id = None
+        audit.record(session, clock=clock, actor=actor, action="task_unclaimed", case_id=task.case_id,
+                     instance_id=task.instance_id, task_id=task.id, task_title=task.title,
+                     summary=f"退回待办「{task.title}」到{ROLE_TITLES.get(task.candidate_role, '')}队列")
+        uow.commit()
+
+
+def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    """A head (or admin) gives a task to a named colleague who holds the task's role."""
+    with uow:
+        session = uow.session
+        task = open_task(session, task_id)
+        if not (actor.has_role("head", "admin") and task.agency_id == actor.agency_id):
+            raise NotAuthorized("只有本机关负责人可以指派任务。")
+        assignee = session.get(User, assignee_id)
+        if assignee is None or not assignee.is_active or assignee.agency_id != task.agency_id \
+                or task.candidate_role not in assignee.role_ids:
+            raise ValidationFailed("被指派人须为本机关具有相应角色的在岗人员。",
+                                   fields={"assignee_id": ["被指派人不符合条件。"]})
+        previous = task.assignee_id
+        task.assignee_id = assignee.id
+        audit.record(session, clock=clock, actor=actor, action="task_assigned", case_id=task.case_id,
+                     instance_id=task.instance_id, task_id=task.id, task_title=task.title,
+                     summary=f"将待办「{task.title}」指派给{assignee.display_name}",
+                     data={"from": previous, "to": assignee.id})
+        uow.commit()
+
+
+def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock,
+                  runner: WorkflowRunner) -> int:
+    """Validate the form data, complete the task, and run the process to its next wait state.
+
+    Returns the case id. Two concurrent completions of one task give one success and one ConcurrencyConflict
+    (or TaskNotOpen); an engine failure rolls everything back and puts the instance in `error`.
+    """
+    with uow:
+        task = open_task(uow.session, task_id)
+        instance_id = task.instance_id
+
+    def body(session) -> int:
+        task = open_task(session, task_id)
+        ensure_can_work(task, actor)
+        instance = get_instance(session, task.instance_id)
+        ensure_active(instance)
+        form = forms.get(task.form_key)
+        if form is None:
+            raise ValidationFailed(f"任务表单 {task.form_key} 不存在，请联系流程设计人员。")
+        try:
+            cleaned = form.validate(data)
+        except ValidationError as exc:
+            raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
+        workflow = load_workflow(session, instance, runner)
+        try:
+            runner.complete_task(workflow, task_id, cleaned, clock)
+        except LookupError:
+            raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。") from None
+        now = clock.now()
+        task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
+        if task.assignee_id is None:
+            task.assignee_id = actor.user_id
+        audit.record(session, clock=clock, actor=actor, action="task_completed", case_id=task.case_id,
+                     instance_id=instance.id, task_id=task.id, task_title=task.title,
+                     summary=f"办结「{task.title}」", data=cleaned)
+        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+        return task.case_id
+
+    return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)

@@ -1,0 +1,117 @@
+"""Users, roles, enforcement certificates, password login with lockout, and API bearer tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine import audit
+from engine.actors import Actor
+from engine.clock import Clock
+from engine.errors import NotAuthorized, NotFound, ValidationFailed
+from engine.roles import ROLE_TITLES
+from engine.store.database import UnitOfWork
+from engine.store.models import Agency, ApiToken, Certificate, Role, User
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_agency(*, code: str, name: str, case_prefix: str, level: str, uow: UnitOfWork) -> int:
+    with uow:
+        existing = uow.session.scalar(select(Agency).where(Agency.code == code))
+        if existing is not None:
+            return existing.id
+        agency = Agency(code=code, name=name, case_prefix=case_prefix, level=level)
+        uow.session.add(agency)
+        uow.session.flush()
+        uow.commit()
+        return agency.id
+
+
+def create_user(*, username: str, display_name: str, password: str, roles: list[str], agency_id: int,
+                uow: UnitOfWork, clock: Clock, actor: Actor, certificate_number: str | None = None,
+                certificate_valid_until: date | None = None) -> int:
+    errors: dict[str, list[str]] = {}
+    unknown = [role for role in roles if role not in ROLE_TITLES]
+    if not roles or unknown:
+        errors["roles"] = [f"角色须为：{', '.join(ROLE_TITLES)}"]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = [f"密码至少 {MIN_PASSWORD_LENGTH} 位。"]
+    if not username or not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
+        errors["username"] = ["用户名只能包含字母、数字、点和下划线。"]
+    if certificate_number and certificate_valid_until is None:
+        errors["certificate_valid_until"] = ["请填写执法证有效期。"]
+    if errors:
+        raise ValidationFailed("用户信息有误。", fields=errors)
+    with uow:
+        session = uow.session
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise ValidationFailed("用户名已存在。", fields={"username": ["用户名已存在。"]})
+        if session.get(Agency, agency_id) is None:
+            raise ValidationFailed("机关不存在。", fields={"agency_id": ["机关不存在。"]})
+        user = User(username=username, display_name=display_name or username,
+                    password_hash=generate_password_hash(password), agency_id=agency_id, is_active=True,
+                    failed_logins=0, created_at=clock.now(),
+                    roles=[session.get(Role, role) for role in roles])
+        session.add(user)
+        session.flush()
+        if certificate_number:
+            if session.scalar(select(Certificate.id).where(Certificate.number == certificate_number)):
+                raise ValidationFailed("执法证号已被登记。", fields={"certificate": ["执法证号已被登记。"]})
+            session.add(Certificate(user_id=user.id, number=certificate_number, valid_until=certificate_valid_until))
+        audit.record(session, clock=clock, actor=actor, action="user_created",
+                     summary=f"新增用户 {username}（{'、'.join(ROLE_TITLES[r] for r in roles)}）",
+                     data={"username": username, "roles": roles, "certificate": certificate_number})
+        uow.commit()
+        return user.id
+
+
+def authenticate(*, username: str, password: str, uow: UnitOfWork, clock: Clock) -> int:
+    """Check a password; lock the account for a while after repeated failures. Returns the user id."""
+    failure = NotAuthorized("用户名或密码错误。")
+    with uow:
+        session = uow.session
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or not user.is_active:
+            raise failure
+        now = clock.now()
+        if user.locked_until and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise NotAuthorized(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。")
+        if not check_password_hash(user.password_hash, password):
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+                audit.record(session, clock=clock, actor=Actor.system("登录"), action="user_locked",
+                             summary=f"用户 {username} 连续登录失败，锁定 15 分钟")
+            uow.commit()
+            raise failure
+        user.failed_logins, user.locked_until = 0, None
+        uow.commit()
+        return user.id
+
+
+def issue_token(*, username: str, uow: UnitOfWork, clock: Clock) -> str:
+    token = secrets.token_urlsafe(32)
+    with uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"用户 {username} 不存在。")
+        uow.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), created_at=clock.now()))
+        uow.commit()
+    return token
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
+                                                ApiToken.revoked_at.is_(None)))
+    return row.user if row is not None and row.user.is_active else None

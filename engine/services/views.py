@@ -1,0 +1,66 @@
+"""Read models: plain dicts for the API and the pages, built from indexed columns (no deserialization)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance
+
+from .cases import get_case_for
+from .tasks import workable_tasks_query
+
+
+def iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def task_view(task: HumanTask) -> dict:
+    return {
+        "id": task.id, "case_id": task.case_id, "case_number": task.case.number, "party_name": task.case.party_name,
+        "stage": task.case.stage, "name": task.name, "title": task.title, "form_key": task.form_key,
+        "candidate_role": task.candidate_role, "assignee": task.assignee.username if task.assignee else None,
+        "assignee_name": task.assignee.display_name if task.assignee else None, "status": task.status,
+        "created_at": iso(task.created_at), "due_at": iso(task.due_at),
+    }
+
+
+def case_view(session, case: Case, actor: Actor) -> dict:
+    instances = session.execute(
+        select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_due_at,
+               ProcessInstance.error_element, ProcessInstance.error_message, ProcessInstance.created_at,
+               ProcessInstance.cancel_reason, ProcessDefinition.process_id, ProcessDefinition.version,
+               ProcessDefinition.name)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id)).all()
+    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+                            .order_by(HumanTask.created_at)).all()
+    return {
+        "id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
+        "source": case.source, "summary": case.summary,
+        "party": {"name": case.party_name, "kind": case.party_kind, "id_number": case.party_id_number},
+        "location": case.location, "discovered_at": iso(case.discovered_at),
+        "agency": {"id": case.agency.id, "name": case.agency.name},
+        "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),
+        "instances": [{
+            "id": row.id, "process_id": row.process_id, "process_name": row.name, "version": row.version,
+            "status": row.status, "next_due_at": iso(row.next_due_at), "started_at": iso(row.created_at),
+            "error": {"element_id": row.error_element, "message": row.error_message}
+            if row.status == "error" else None,
+            "cancel_reason": row.cancel_reason,
+        } for row in instances],
+        "tasks": [task_view(task) for task in tasks],
+    }
+
+
+def get_case_view(session, case_id: int, actor: Actor) -> dict:
+    return case_view(session, get_case_for(session, case_id, actor), actor)
+
+
+def timeline(session, case_id: int) -> list[dict]:
+    rows = session.scalars(select(AuditRecord).where(AuditRecord.case_id == case_id).order_by(AuditRecord.id))
+    return [{"id": r.id, "at": iso(r.at), "actor": r.actor_name, "action": r.action, "summary": r.summary,
+             "task_title": r.task_title, "data": r.data} for r in rows]
+
+
+def workable_tasks(session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
+    return [task_view(task) for task in session.scalars(workable_tasks_query(actor).limit(limit).offset(offset))]

@@ -1,0 +1,233 @@
+"""SQLAlchemy 2.0 models. One row per process instance; human tasks mirrored for indexed task lists."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import JSONText, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Agency(Base):
+    """An enforcement body: a township team (乡镇综合行政执法队) or a county department."""
+
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    case_prefix: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16), default="township")
+
+
+user_role = Table(
+    "user_role", Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("role.id"), primary_key=True),
+)
+
+
+class Role(Base):
+    __tablename__ = "role"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    roles: Mapped[list[Role]] = relationship(secondary=user_role, lazy="selectin")
+    certificates: Mapped[list["Certificate"]] = relationship(
+        back_populates="user", lazy="selectin", order_by="Certificate.valid_until")
+
+    @property
+    def role_ids(self) -> set[str]:
+        return {role.id for role in self.roles}
+
+    def valid_certificate(self, on: date) -> "Certificate | None":
+        return next((c for c in self.certificates if c.valid_until >= on), None)
+
+
+class Certificate(Base):
+    """行政执法证: without a valid one an officer may not investigate or inspect (APL Arts. 42, 55)."""
+
+    __tablename__ = "certificate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    valid_until: Mapped[date] = mapped_column(Date)
+    user: Mapped[User] = relationship(back_populates="certificates")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ProcessDefinition(Base):
+    """One version of one BPMN process: the XML as deployed and its parsed spec, stored once per version."""
+
+    __tablename__ = "process_definition"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "content_hash"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(String(255))
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    comment: Mapped[str | None] = mapped_column(Text)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseNumberCounter(Base):
+    __tablename__ = "case_number_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Case(Base):
+    """An enforcement case from the first lead (线索) to archiving."""
+
+    __tablename__ = "enforcement_case"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    party_name: Mapped[str] = mapped_column(String(200), index=True)
+    party_kind: Mapped[str] = mapped_column(String(16))
+    party_id_number: Mapped[str | None] = mapped_column(String(32))
+    location: Mapped[str | None] = mapped_column(String(300))
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    stage: Mapped[str] = mapped_column(String(32), default="lead")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    instances: Mapped[list["ProcessInstance"]] = relationship(back_populates="case", order_by="ProcessInstance.id")
+
+
+INSTANCE_STATUSES = ("running", "waiting", "suspended", "error", "completed", "cancelled")
+
+
+class ProcessInstance(Base):
+    """A BPMN process run for a case. `version` is an optimistic lock: a stale writer gets a conflict."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_due", "status", "next_due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    state_json: Mapped[str] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status_before_suspend: Mapped[str | None] = mapped_column(String(16))
+    error_element: Mapped[str | None] = mapped_column(String(200))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="instances")
+    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """Mirror of a READY user task, so a task list is one indexed query and never a deserialization."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_queue", "status", "candidate_role", "agency_id", "due_at"),
+        Index("ix_human_task_assignee", "status", "assignee_id", "due_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    candidate_role: Mapped[str] = mapped_column(String(32))
+    form_key: Mapped[str] = mapped_column(String(100))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+
+class AuditRecord(Base):
+    """Append-only full-process record (全过程记录): who did what, when, to which case and task, with what data."""
+
+    __tablename__ = "audit_record"
+    __table_args__ = (Index("ix_audit_record_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_title: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSONText)
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditRecord, "before_update")
+@event.listens_for(AuditRecord, "before_delete")
+def _refuse_audit_rewrite(mapper, connection, target):  # pragma: no cover - guard
+    raise AppendOnlyViolation("audit records are append-only")
