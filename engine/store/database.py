@@ -72,10 +72,7 @@ class UnitOfWork:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        self.session.close()  # rolls back what was not committed; leaves loaded objects readable
         if exc is not None and is_conflict(exc):
             raise ConcurrencyConflict(CONFLICT_MESSAGE) from exc
         return False

@@ -1,0 +1,153 @@
+"""Fixtures shared by every layer: a migrated database (SQLite and PostgreSQL), a frozen clock, builders."""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from engine.actors import Actor
+from engine.clock import CHINA_TZ, FrozenClock
+from engine.runner import WorkflowRunner
+from engine.services import cases, definitions, users
+from engine.store.database import Database
+from engine.store.migrate import upgrade
+from engine.store.models import Base, HumanTask, User
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+POSTGRES_URL = os.environ.get("ZHIFA_TEST_POSTGRES_URL")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA_TZ)  # a Monday
+
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    schema = f"zhifa_test_{_worker()}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    upgrade(url)
+    return url
+
+
+def _truncate_postgres(database: Database) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "role"]
+    with database.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path) -> Database:
+    if request.param == "sqlite":
+        path = tmp_path / "zhifa.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        db = Database(f"sqlite:///{path}")
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
+        _truncate_postgres(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@dataclass
+class World:
+    """The engine's dependencies plus builders, so tests read like the use case they check."""
+
+    database: Database
+    clock: FrozenClock
+    runner: WorkflowRunner = field(default_factory=WorkflowRunner)
+    agency_id: int | None = None
+
+    def uow(self):
+        return self.database.unit_of_work()
+
+    def deps(self, *, runner: bool = False) -> dict:
+        out = {"uow": self.uow(), "clock": self.clock}
+        if runner:
+            out["runner"] = self.runner
+        return out
+
+    def deploy_processes(self):
+        return definitions.sync_directory(directory=PROCESSES, uow=self.uow(), runner=self.runner, clock=self.clock)
+
+    def deploy_file(self, path: Path, comment: str | None = None):
+        return definitions.deploy_bpmn(source_name=path.name, xml=path.read_bytes(), comment=comment,
+                                       actor=Actor.system("测试"), **self.deps(runner=True))
+
+    def agency(self, code: str = "dongcheng", name: str = "东城镇综合行政执法队", prefix: str = "东城综执案") -> int:
+        return users.create_agency(code=code, name=name, case_prefix=prefix, level="township", uow=self.uow())
+
+    def user(self, username: str, *roles: str, agency_id: int | None = None, certificate: str | None = None,
+             valid_until: date | None = None, password: str = "secret-pass-1") -> Actor:
+        users.create_user(username=username, display_name=username, password=password, roles=list(roles),
+                          agency_id=agency_id or self.agency_id, certificate_number=certificate,
+                          certificate_valid_until=valid_until, actor=Actor.system("测试"), **self.deps())
+        return self.actor(username)
+
+    def actor(self, username: str) -> Actor:
+        with self.uow() as uow:
+            return Actor.of(uow.session.scalar(select(User).where(User.username == username)))
+
+    def register(self, actor: Actor, process_id: str = "case_lead", **overrides) -> int:
+        data = {"source": "patrol", "summary": "巡查发现占道经营", "party_name": "周某某", "party_kind": "person",
+                "party_id_number": "330102198503150010", "location": "人民路 88 号",
+                "discovered_at": "2026-03-01T10:00:00+08:00"}
+        data.update(overrides)
+        return cases.register_case(data=data, actor=actor, process_id=process_id, **self.deps(runner=True))
+
+    def open_tasks(self, case_id: int) -> list[HumanTask]:
+        with self.uow() as uow:
+            return list(uow.session.scalars(select(HumanTask).where(
+                HumanTask.case_id == case_id, HumanTask.status == "open").order_by(HumanTask.created_at)))
+
+    def only_task(self, case_id: int) -> HumanTask:
+        tasks = self.open_tasks(case_id)
+        assert len(tasks) == 1, [t.name for t in tasks]
+        return tasks[0]
+
+
+@pytest.fixture
+def world(database, clock) -> World:
+    w = World(database=database, clock=clock)
+    w.deploy_processes()
+    w.agency_id = w.agency()
+    return w
+
+
+@pytest.fixture
+def staff(world):
+    """The usual cast of one agency: two certified handlers, a reviewer, a head, an admin."""
+    return {
+        "handler1": world.user("handler1", "handler", certificate="C-0001", valid_until=date(2028, 12, 31)),
+        "handler2": world.user("handler2", "handler", certificate="C-0002", valid_until=date(2028, 12, 31)),
+        "reviewer1": world.user("reviewer1", "reviewer"),
+        "head1": world.user("head1", "head"),
+        "admin1": world.user("admin1", "admin"),
+    }

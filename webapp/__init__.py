@@ -1,0 +1,55 @@
+"""The Flask web app: staff pages and the JSON API, one client of the engine's services."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+
+from engine.clock import SystemClock
+from engine.runner import WorkflowRunner
+from engine.store.database import Database
+
+from .config import default_config, instance_path
+from .context import EngineContext
+from .extensions import babel, csrf, login_manager
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(instance_path()))
+    app.config.update(default_config())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
+
+    clock = app.config.get("ZHIFA_CLOCK") or SystemClock()
+    database = app.config.get("ZHIFA_DATABASE") or Database(app.config["ZHIFA_DATABASE_URL"])
+    app.extensions["zhifa"] = EngineContext(database=database, runner=WorkflowRunner(), clock=clock)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+
+    from . import auth, errors, filters
+    from .api import api_blueprint
+    from .pages import pages_blueprint
+
+    auth.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    app.register_blueprint(api_blueprint)
+    app.register_blueprint(pages_blueprint)
+    csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens or checks the CSRF header itself
+
+    @app.context_processor
+    def inject_role_titles():
+        from engine.roles import ROLE_TITLES
+        return {"ROLE_TITLES": ROLE_TITLES}
+
+    return app
+
+
+def _select_locale():
+    """Chinese by default; English for those who chose it (a cookie set from the page footer)."""
+    return "en" if request.cookies.get("lang") == "en" else "zh_Hans_CN"

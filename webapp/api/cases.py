@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from engine.errors import ValidationFailed
+from engine.services import cases as case_services
+from engine.services import instances as instance_services
+from engine.services.views import get_case_view, timeline
+
+from ..auth import current_actor
+from ..context import engine_context
+from . import api_blueprint, json_body, ok
+
+PARTY_FIELDS = {"name": "party_name", "kind": "party_kind", "id_number": "party_id_number"}
+
+
+@api_blueprint.post("/cases")
+def register_case():
+    body = json_body()
+    party = body.get("party")
+    if not isinstance(party, dict):
+        raise ValidationFailed("请填写当事人信息。", fields={"party": ["应为包含 name、kind、id_number 的对象。"]})
+    flat = {key: value for key, value in body.items() if key != "party"}
+    flat.update({flat_name: party.get(name) for name, flat_name in PARTY_FIELDS.items() if name in party})
+    ctx = engine_context()
+    try:
+        case_id = case_services.register_case(data=flat, actor=current_actor(), **ctx.deps(runner=True))
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, fields=_nest_party(exc.fields or {})) from exc
+    return ok(_case_json(case_id), 201)
+
+
+@api_blueprint.get("/cases/<int:case_id>")
+def get_case(case_id: int):
+    return ok(_case_json(case_id))
+
+
+@api_blueprint.get("/cases/<int:case_id>/timeline")
+def get_timeline(case_id: int):
+    ctx = engine_context()
+    with ctx.uow() as uow:
+        get_case_view(uow.session, case_id, current_actor())
+        return ok({"records": timeline(uow.session, case_id)})
+
+
+@api_blueprint.post("/cases/<int:case_id>/messages/<name>")
+def deliver_message(case_id: int, name: str):
+    payload = json_body()
+    ctx = engine_context()
+    instance_services.deliver_message(case_id=case_id, name=name, payload=payload, actor=current_actor(),
+                                      **ctx.deps(runner=True))
+    return ok(_case_json(case_id))
+
+
+def _case_json(case_id: int) -> dict:
+    with engine_context().uow() as uow:
+        return get_case_view(uow.session, case_id, current_actor())
+
+
+def _nest_party(fields: dict) -> dict:
+    reverse = {flat: f"party.{name}" for name, flat in PARTY_FIELDS.items()}
+    return {reverse.get(name, name): messages for name, messages in fields.items()}

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import forms
+from engine.errors import NotFound
+
+from ..auth import current_actor
+from . import api_blueprint, ok
+
+
+@api_blueprint.get("/forms/<form_key>")
+def get_form(form_key: str):
+    form = forms.get(form_key)
+    if form is None:
+        raise NotFound(f"表单 {form_key} 不存在。")
+    return ok(form.as_json(set(current_actor().roles)))

@@ -1,0 +1,185 @@
+"""The `zhifa` command: run the product, migrate the database, demo data, users, timers."""
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from engine.actors import Actor
+from engine.clock import FrozenClock, SystemClock
+from engine.errors import DomainError
+from engine.runner import WorkflowRunner
+from engine.store.database import Database
+from engine.store.migrate import upgrade
+
+from .config import database_url, default_config
+from .context import EngineContext
+
+
+def _context(clock=None) -> EngineContext:
+    return EngineContext(database=Database(database_url()), runner=WorkflowRunner(), clock=clock or SystemClock())
+
+
+def _fail(error: DomainError):
+    click.echo(f"错误：{error.message}", err=True)
+    for name, messages in (error.fields or {}).items():
+        click.echo(f"  {name}: {'；'.join(messages)}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+def main():
+    """综合行政执法办案系统 — command line."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--no-scheduler", is_flag=True, help="Do not fire timers in this process.")
+def run(host: str, port: int, threads: int, no_scheduler: bool):
+    """Serve the web app and run the timer scheduler in this process."""
+    from waitress import serve
+
+    from . import create_app
+    from .scheduler import start_scheduler
+    from engine.services.definitions import sync_directory
+
+    app = create_app()
+    ctx: EngineContext = app.extensions["zhifa"]
+    report = sync_directory(directory=Path(app.config["ZHIFA_PROCESSES_DIR"]), uow=ctx.uow(), runner=ctx.runner,
+                            clock=ctx.clock)
+    _print_sync(report)
+    if not no_scheduler:
+        start_scheduler(ctx, tick_seconds=app.config["ZHIFA_TICK_SECONDS"])
+    click.echo(f"综合行政执法办案系统 running at http://{host}:{port}/  (Ctrl+C to stop)")
+    serve(app, host=host, port=port, threads=threads, ident="zhifa")
+
+
+@main.group()
+def db():
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Create or upgrade the schema to the newest version."""
+    upgrade(database_url())
+    click.echo("database is up to date")
+
+
+@main.command()
+def demo():
+    """Demo organisation, a user for every role (password demo12345) and a few sample cases."""
+    from .demo import load_demo
+
+    for line in load_demo(_context()):
+        click.echo(line)
+
+
+@main.group()
+def processes():
+    """BPMN process definitions."""
+
+
+@processes.command("sync")
+def processes_sync():
+    """Deploy every changed processes/*.bpmn as a new version."""
+    from engine.services.definitions import sync_directory
+
+    ctx = _context()
+    report = sync_directory(directory=Path(default_config()["ZHIFA_PROCESSES_DIR"]), uow=ctx.uow(),
+                            runner=ctx.runner, clock=ctx.clock)
+    _print_sync(report)
+    sys.exit(1 if report.problems else 0)
+
+
+def _print_sync(report) -> None:
+    for process_id, version in report.deployed:
+        click.echo(f"deployed {process_id} v{version}")
+    for problem in report.problems:
+        click.echo(f"BPMN 错误 {problem['file']}（元素 {problem['element_id'] or '-'}）：{problem['message']}", err=True)
+
+
+@main.group()
+def user():
+    """Users and API tokens."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["handler", "reviewer", "head", "admin", "designer", "supervisor"]))
+@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
+@click.option("--agency", "agency_code", default=None, help="Agency code (default: the first agency).")
+@click.option("--certificate", default=None, help="Enforcement certificate number.")
+@click.option("--certificate-valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--password", default=None, help="Password (default: a random one, printed).")
+def user_create(username, roles, display_name, agency_code, certificate, certificate_valid_until, password):
+    """Create a user with one or more roles."""
+    from sqlalchemy import select
+
+    from engine.services.users import create_user
+    from engine.store.models import Agency
+
+    ctx = _context()
+    with ctx.uow() as uow:
+        query = select(Agency.id).order_by(Agency.id)
+        if agency_code:
+            query = query.where(Agency.code == agency_code)
+        agency_id = uow.session.scalar(query.limit(1))
+    if agency_id is None:
+        click.echo("错误：没有找到机关，请先运行 `zhifa demo` 或指定 --agency。", err=True)
+        sys.exit(2)
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    valid_until = certificate_valid_until.date() if isinstance(certificate_valid_until, datetime) else None
+    try:
+        create_user(username=username, display_name=display_name or username, password=password, roles=list(roles),
+                    agency_id=agency_id, certificate_number=certificate, certificate_valid_until=valid_until,
+                    actor=Actor.system("命令行"), **ctx.deps())
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"created user {username}" + (f" with password {password}" if generated else ""))
+
+
+@user.command("token")
+@click.argument("username")
+def user_token(username):
+    """Print a new bearer token for the API."""
+    from engine.services.users import issue_token
+
+    ctx = _context()
+    try:
+        click.echo(issue_token(username=username, **ctx.deps()))
+    except DomainError as error:
+        _fail(error)
+
+
+@main.group()
+def timers():
+    """Statutory timers."""
+
+
+@timers.command("run-due")
+@click.option("--now", "now_text", default=None, help="ISO-8601 moment (default: now); fires everything due by then.")
+def timers_run_due(now_text):
+    """Fire every timer due at or before a moment (ops catch-up, or simulating a case's future)."""
+    from engine.services.timers import fire_due_timers
+
+    clock = SystemClock()
+    if now_text:
+        moment = datetime.fromisoformat(now_text)
+        if moment.tzinfo is None:
+            from engine.clock import CHINA_TZ
+            moment = moment.replace(tzinfo=CHINA_TZ)
+        clock = FrozenClock(moment)
+    ctx = _context(clock)
+    fired = fire_due_timers(database=ctx.database, runner=ctx.runner, clock=ctx.clock)
+    click.echo(json.dumps({"fired": fired, "now": ctx.clock.now().isoformat()}))
+
+

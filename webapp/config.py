@@ -1,0 +1,49 @@
+"""Settings from the environment, with safe defaults for the embedded (SQLite) set-up."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def instance_path() -> Path:
+    path = Path(os.environ.get("ZHIFA_INSTANCE_PATH", DEFAULT_INSTANCE))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url() -> str:
+    return os.environ.get("ZHIFA_DATABASE_URL") or f"sqlite:///{instance_path() / 'zhifa.db'}"
+
+
+def secret_key() -> str:
+    if os.environ.get("ZHIFA_SECRET_KEY"):
+        return os.environ["ZHIFA_SECRET_KEY"]
+    key_file = instance_path() / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def default_config() -> dict:
+    return {
+        "SECRET_KEY": secret_key(),
+        "ZHIFA_DATABASE_URL": database_url(),
+        "ZHIFA_PROCESSES_DIR": os.environ.get("ZHIFA_PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
+        "ZHIFA_SCHEDULER": os.environ.get("ZHIFA_SCHEDULER", "0") == "1",
+        "ZHIFA_TICK_SECONDS": float(os.environ.get("ZHIFA_TICK_SECONDS", "1")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("ZHIFA_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "JSON_AS_ASCII": False,
+    }

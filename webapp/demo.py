@@ -1,0 +1,101 @@
+"""Demo data for `zhifa demo`: an organisation, a user for every role and a few cases at different stages.
+
+Idempotent: running it twice changes nothing the second time.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.services import cases, definitions, tasks, users
+from engine.store.models import HumanTask, User
+
+from .config import PROJECT_ROOT
+from .context import EngineContext
+
+DEMO_PASSWORD = "demo12345"
+
+AGENCIES = [
+    ("dongcheng", "东城镇综合行政执法队", "东城综执案", "township"),
+    ("xiwan", "西湾街道综合行政执法队", "西湾综执案", "township"),
+]
+
+USERS = [
+    # username, name, roles, certificate
+    ("handler1", "张明", ["handler"], "33010020260001"),
+    ("handler2", "李华", ["handler"], "33010020260002"),
+    ("reviewer1", "王法审", ["reviewer"], None),
+    ("head1", "赵队长", ["head"], None),
+    ("admin1", "系统管理员", ["admin"], None),
+    ("designer1", "流程设计员", ["designer"], None),
+    ("supervisor1", "陈监督", ["supervisor"], None),
+]
+
+CASES = [
+    {"source": "patrol", "summary": "巡查发现当事人在人民路 88 号门前占用人行道摆摊经营水果。",
+     "party_name": "周某某", "party_kind": "person", "party_id_number": "330102198503150010",
+     "location": "东城镇人民路 88 号", "steps": []},
+    {"source": "hotline_12345", "summary": "12345 热线转来举报：某广告公司未经批准在建设路沿街设置大型户外广告牌。",
+     "party_name": "东城星光广告有限公司", "party_kind": "organisation", "party_id_number": "91330100MA2H3X4Y5J",
+     "location": "东城镇建设路 12 号", "steps": [("handler1", {"findings": "现场核实广告牌约 30 平方米，未取得设置许可。",
+                                                         "recommendation": "file"})]},
+    {"source": "complaint", "summary": "居民投诉某工地夜间向河道倾倒建筑垃圾。",
+     "party_name": "东城建工集团有限公司", "party_kind": "organisation", "party_id_number": "91330100MA27Q8R9XF",
+     "location": "东城镇滨河路工地", "steps": [
+         ("handler2", {"findings": "调取监控，确认 11 月 3 日夜间有运输车辆倾倒建筑垃圾。", "recommendation": "file"}),
+         ("head1", {"approval": "approve", "approval_opinion": "同意立案，由张明、李华承办。"})]},
+    {"source": "report", "summary": "匿名举报某餐馆油烟扰民。",
+     "party_name": "吴某", "party_kind": "person", "party_id_number": "330102199001010012",
+     "location": "东城镇文化路 5 号", "steps": [
+         ("handler1", {"findings": "现场检查，油烟净化设施运行正常，检测达标。", "recommendation": "not_file",
+                       "not_file_reason": "未发现违法事实。"})]},
+]
+
+
+def load_demo(ctx: EngineContext) -> list[str]:
+    out = []
+    report = definitions.sync_directory(directory=PROJECT_ROOT / "processes", uow=ctx.uow(), runner=ctx.runner,
+                                        clock=ctx.clock)
+    out += [f"deployed {pid} v{version}" for pid, version in report.deployed]
+    with ctx.uow() as uow:
+        if uow.session.scalar(select(User.id).where(User.username == "handler1")) is not None:
+            return out + ["demo data already present"] + _logins()
+    system = Actor.system("演示数据")
+    agency_ids = [users.create_agency(code=code, name=name, case_prefix=prefix, level=level, uow=ctx.uow())
+                  for code, name, prefix, level in AGENCIES]
+    valid_until = ctx.clock.now().date().replace(month=12, day=31) + timedelta(days=730)
+    for username, name, roles, certificate in USERS:
+        users.create_user(username=username, display_name=name, password=DEMO_PASSWORD, roles=roles,
+                          agency_id=agency_ids[0], certificate_number=certificate,
+                          certificate_valid_until=valid_until if certificate else None, actor=system, **ctx.deps())
+    users.create_user(username="xiwan_handler", display_name="西湾承办人", password=DEMO_PASSWORD, roles=["handler"],
+                      agency_id=agency_ids[1], certificate_number="33010020269001",
+                      certificate_valid_until=valid_until, actor=system, **ctx.deps())
+    for sample in CASES:
+        _sample_case(ctx, sample)
+    return out + [f"demo organisation, {len(USERS) + 1} users and {len(CASES)} sample cases created"] + _logins()
+
+
+def _sample_case(ctx: EngineContext, sample: dict) -> None:
+    data = {key: value for key, value in sample.items() if key != "steps"}
+    data["discovered_at"] = (ctx.clock.now() - timedelta(days=2)).isoformat()
+    case_id = cases.register_case(data=data, actor=_actor(ctx, "handler1"), **ctx.deps(runner=True))
+    for username, form_data in sample["steps"]:
+        with ctx.uow() as uow:
+            task_id = uow.session.scalar(select(HumanTask.id).where(HumanTask.case_id == case_id,
+                                                                    HumanTask.status == "open"))
+        tasks.complete_task(task_id=task_id, data=form_data, actor=_actor(ctx, username), **ctx.deps(runner=True))
+
+
+def _actor(ctx: EngineContext, username: str) -> Actor:
+    with ctx.uow() as uow:
+        return Actor.of(uow.session.scalar(select(User).where(User.username == username)))
+
+
+def _logins() -> list[str]:
+    names = ", ".join(username for username, *_ in USERS)
+    return [f"demo logins: {names} (password {DEMO_PASSWORD})"]
+
+

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+import forms
+from engine.errors import EngineFailure, NotFound, ValidationFailed
+from engine.services import cases as case_services
+from engine.services import tasks as task_services
+from engine.services.views import get_case_view, task_view, timeline
+from engine.store.models import HumanTask
+
+from ..auth import current_actor, roles_required
+from ..context import engine_context
+from . import pages_blueprint
+
+
+@pages_blueprint.route("/cases/new", methods=["GET", "POST"])
+@roles_required(*case_services.REGISTERING_ROLES)
+def new_case():
+    form = forms.get("lead_registration")
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = _form_values(form)
+        ctx = engine_context()
+        try:
+            case_id = case_services.register_case(data=values, actor=current_actor(), **ctx.deps(runner=True))
+        except ValidationFailed as exc:
+            errors = exc.fields or {}
+        else:
+            flash("案源已登记。", "success")
+            return redirect(url_for("pages.show_case", case_id=case_id))
+    return render_template("cases/new.html", form=form, values=values, errors=errors), 422 if errors else 200
+
+
+@pages_blueprint.get("/cases/<int:case_id>")
+@login_required
+def show_case(case_id: int):
+    with engine_context().uow() as uow:
+        case = get_case_view(uow.session, case_id, current_actor())
+        records = timeline(uow.session, case_id)
+    return render_template("cases/show.html", case=case, records=records)
+
+
+@pages_blueprint.route("/tasks/<task_id>", methods=["GET", "POST"])
+@login_required
+def task_page(task_id: str):
+    ctx = engine_context()
+    actor = current_actor()
+    with ctx.uow() as uow:
+        task = uow.session.get(HumanTask, task_id)
+        if task is None:
+            raise NotFound("待办任务不存在。")
+        case = get_case_view(uow.session, task.case_id, actor)
+        task_info = task_view(task)
+    form = forms.get(task_info["form_key"])
+    if form is None:
+        abort(500)
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = _form_values(form)
+        try:
+            task_services.complete_task(task_id=task_id, data=values, actor=actor, **ctx.deps(runner=True))
+        except ValidationFailed as exc:
+            errors = exc.fields or {"_schema": [exc.message]}
+        except EngineFailure as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("pages.show_case", case_id=case["id"]))
+        else:
+            flash(f"「{task_info['title']}」已办结。", "success")
+            return redirect(url_for("pages.show_case", case_id=case["id"]))
+    return render_template("tasks/form.html", task=task_info, case=case, form=form,
+                           fields=form.fields_for(set(actor.roles)), values=values, errors=errors), \
+        422 if errors else 200
+
+
+def _form_values(form) -> dict:
+    values = {}
+    for field in form.fields:
+        raw = request.form.get(field.name, "")
+        if field.type == "boolean":
+            values[field.name] = field.name in request.form
+        else:
+            values[field.name] = raw.strip()
+    return values
