@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,21 @@ from engine.store.models import Base, HumanTask, User
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-POSTGRES_URL = os.environ.get("ZHIFA_TEST_POSTGRES_URL")
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url() -> str | None:
+    """ZHIFA_TEST_POSTGRES_URL, else a local PostgreSQL if one answers; "" disables the PostgreSQL runs."""
+    if "ZHIFA_TEST_POSTGRES_URL" in os.environ:
+        return os.environ["ZHIFA_TEST_POSTGRES_URL"] or None
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return LOCAL_POSTGRES
+    except OSError:
+        return None
+
+
+POSTGRES_URL = _postgres_url()
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA_TZ)  # a Monday
 
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -151,3 +166,7 @@ def staff(world):
         "head1": world.user("head1", "head"),
         "admin1": world.user("admin1", "admin"),
     }
+
+
+def pytest_report_header(config):
+    return f"databases: {', '.join(BACKENDS)}" + ("" if POSTGRES_URL else " (PostgreSQL not reachable: its runs are skipped)")

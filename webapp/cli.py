@@ -16,7 +16,7 @@ from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
-from .config import database_url, default_config
+from .config import database_url, processes_dir
 from .context import EngineContext
 
 
@@ -92,7 +92,7 @@ def processes_sync():
     from engine.services.definitions import sync_directory
 
     ctx = _context()
-    report = sync_directory(directory=Path(default_config()["ZHIFA_PROCESSES_DIR"]), uow=ctx.uow(),
+    report = sync_directory(directory=processes_dir(), uow=ctx.uow(),
                             runner=ctx.runner, clock=ctx.clock)
     _print_sync(report)
     sys.exit(1 if report.problems else 0)

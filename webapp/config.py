@@ -19,6 +19,10 @@ def database_url() -> str:
     return os.environ.get("ZHIFA_DATABASE_URL") or f"sqlite:///{instance_path() / 'zhifa.db'}"
 
 
+def processes_dir() -> Path:
+    return Path(os.environ.get("ZHIFA_PROCESSES_DIR", PROJECT_ROOT / "processes"))
+
+
 def secret_key() -> str:
     if os.environ.get("ZHIFA_SECRET_KEY"):
         return os.environ["ZHIFA_SECRET_KEY"]
@@ -33,8 +37,7 @@ def default_config() -> dict:
     return {
         "SECRET_KEY": secret_key(),
         "ZHIFA_DATABASE_URL": database_url(),
-        "ZHIFA_PROCESSES_DIR": os.environ.get("ZHIFA_PROCESSES_DIR", str(PROJECT_ROOT / "processes")),
-        "ZHIFA_SCHEDULER": os.environ.get("ZHIFA_SCHEDULER", "0") == "1",
+        "ZHIFA_PROCESSES_DIR": str(processes_dir()),
         "ZHIFA_TICK_SECONDS": float(os.environ.get("ZHIFA_TICK_SECONDS", "1")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,7 +12,7 @@ from engine.actors import Actor
 from engine.services import cases, definitions, tasks, users
 from engine.store.models import HumanTask, User
 
-from .config import PROJECT_ROOT
+from .config import processes_dir
 from .context import EngineContext
 
 DEMO_PASSWORD = "demo12345"
@@ -56,7 +56,7 @@ CASES = [
 
 def load_demo(ctx: EngineContext) -> list[str]:
     out = []
-    report = definitions.sync_directory(directory=PROJECT_ROOT / "processes", uow=ctx.uow(), runner=ctx.runner,
+    report = definitions.sync_directory(directory=processes_dir(), uow=ctx.uow(), runner=ctx.runner,
                                         clock=ctx.clock)
     out += [f"deployed {pid} v{version}" for pid, version in report.deployed]
     with ctx.uow() as uow:
