@@ -92,4 +92,31 @@ NOT_FILED_REPLY = FormDefinition(
     ),
 )
 
-CASE_FORMS = (LEAD_REGISTRATION, LEAD_CHECK, FILING_APPROVAL, INVESTIGATION_REPORT, NOT_FILED_REPLY)
+OVERDUE_ESCALATION = FormDefinition(
+    key="overdue_escalation",
+    title="超期督办",
+    description="作出处理决定的期限已届满。负责人督促承办人办理，或批准延长期限（行政处罚法第六十条）。",
+    fields=(
+        Field("escalation_action", "choice", "督办意见",
+              choices=(("urge", "督促承办人尽快办理"), ("extend", "批准延长办案期限"))),
+        Field("extension_days", "integer", "延长天数", required=False, minimum=1, maximum=30,
+              help="经负责人批准可延长三十日。"),
+        Field("escalation_opinion", "textarea", "督办说明"),
+    ),
+    rules=(lambda d: {"extension_days": "批准延长时须填写延长天数。"}
+           if d.get("escalation_action") == "extend" and not d.get("extension_days") else None,),
+)
+
+CASE_DECISION = FormDefinition(
+    key="case_decision",
+    title="处理决定",
+    fields=(
+        Field("decision", "choice", "处理决定",
+              choices=(("penalty", "给予行政处罚"), ("no_penalty", "不予行政处罚"), ("transfer", "移送司法机关"))),
+        Field("decision_summary", "textarea", "决定内容"),
+        Field("fine_amount", "money", "罚款金额（元）", required=False, minimum=0),
+    ),
+)
+
+CASE_FORMS = (LEAD_REGISTRATION, LEAD_CHECK, FILING_APPROVAL, INVESTIGATION_REPORT, NOT_FILED_REPLY,
+              OVERDUE_ESCALATION, CASE_DECISION)

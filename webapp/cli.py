@@ -16,7 +16,7 @@ from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
-from .config import database_url, processes_dir
+from .config import database_url, default_config, processes_dir
 from .context import EngineContext
 
 
@@ -55,9 +55,25 @@ def run(host: str, port: int, threads: int, no_scheduler: bool):
                             clock=ctx.clock)
     _print_sync(report)
     if not no_scheduler:
-        start_scheduler(ctx, tick_seconds=app.config["ZHIFA_TICK_SECONDS"])
+        start_scheduler(ctx, tick_seconds=app.config["ZHIFA_TICK_SECONDS"],
+                        lease_seconds=app.config["ZHIFA_LEASE_SECONDS"])
     click.echo(f"综合行政执法办案系统 running at http://{host}:{port}/  (Ctrl+C to stop)")
     serve(app, host=host, port=port, threads=threads, ident="zhifa")
+
+
+@main.command()
+@click.option("--tick", "tick_seconds", default=None, type=float, help="Seconds between ticks (default 1).")
+def worker(tick_seconds):
+    """Run only the timer scheduler (no web server): fire due timers and flag overdue deadlines."""
+    from .scheduler import start_scheduler
+
+    config = default_config()
+    click.echo("scheduler worker running (Ctrl+C to stop)")
+    try:
+        start_scheduler(_context(), tick_seconds=tick_seconds or config["ZHIFA_TICK_SECONDS"],
+                        lease_seconds=config["ZHIFA_LEASE_SECONDS"], blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        pass
 
 
 @main.group()
@@ -169,7 +185,7 @@ def timers():
 @click.option("--now", "now_text", default=None, help="ISO-8601 moment (default: now); fires everything due by then.")
 def timers_run_due(now_text):
     """Fire every timer due at or before a moment (ops catch-up, or simulating a case's future)."""
-    from engine.services.timers import fire_due_timers
+    from engine.scheduler import tick
 
     clock = SystemClock()
     if now_text:
@@ -179,7 +195,8 @@ def timers_run_due(now_text):
             moment = moment.replace(tzinfo=CHINA_TZ)
         clock = FrozenClock(moment)
     ctx = _context(clock)
-    fired = fire_due_timers(database=ctx.database, runner=ctx.runner, clock=ctx.clock)
-    click.echo(json.dumps({"fired": fired, "now": ctx.clock.now().isoformat()}))
+    result = tick(database=ctx.database, runner=ctx.runner, clock=ctx.clock)
+    click.echo(json.dumps({"fired": result.timers_fired, "overdue": result.deadlines_overdue,
+                           "now": ctx.clock.now().isoformat()}))
 
 

@@ -39,6 +39,7 @@ def default_config() -> dict:
         "ZHIFA_DATABASE_URL": database_url(),
         "ZHIFA_PROCESSES_DIR": str(processes_dir()),
         "ZHIFA_TICK_SECONDS": float(os.environ.get("ZHIFA_TICK_SECONDS", "1")),
+        "ZHIFA_LEASE_SECONDS": float(os.environ.get("ZHIFA_LEASE_SECONDS", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("ZHIFA_SECURE_COOKIES", "0") == "1",

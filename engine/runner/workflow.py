@@ -8,12 +8,14 @@ from typing import Any, Callable
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import Clock
+
+from engine.deadlines.scope import SCRIPT_FUNCTIONS
 
 from .clock_binding import bound_clock
 from .serializer import InstanceSerializer
@@ -48,7 +50,9 @@ class WorkflowRunner:
 
     def __init__(self, *, script_globals: dict[str, Any] | None = None):
         self.serializer = InstanceSerializer()
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(script_globals or {})))
+        functions = dict(SCRIPT_FUNCTIONS)
+        functions.update(script_globals or {})
+        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(functions))
         self._specs: dict[int, tuple] = {}
 
     # -- specs ---------------------------------------------------------------------------------------------
@@ -108,6 +112,27 @@ class WorkflowRunner:
         self._guarded(workflow, clock, run)
         return True
 
+    def rearm_timers(self, workflow: BpmnWorkflow, keys: set[str], clock: Clock) -> int:
+        """Re-evaluate waiting timers whose expression names one of these deadline keys (after tolling or an
+        extension moved the due date). Returns how many timers were re-armed."""
+        rearmed = 0
+
+        def run():
+            nonlocal rearmed
+            for task in workflow.get_tasks(state=TaskState.WAITING):
+                definition = getattr(task.task_spec, "event_definition", None)
+                if not isinstance(definition, TimeDateEventDefinition):
+                    continue
+                if not any(f'"{key}"' in definition.expression or f"'{key}'" in definition.expression
+                           for key in keys):
+                    continue
+                value = workflow.script_engine.evaluate(task, definition.expression)
+                task._set_internal_data(event_value=value, event_fired=False)
+                rearmed += 1
+
+        self._guarded(workflow, clock, run)
+        return rearmed
+
     def advance(self, workflow: BpmnWorkflow, clock: Clock) -> None:
         self._guarded(workflow, clock, workflow.do_engine_steps)
 
@@ -143,7 +168,8 @@ class WorkflowRunner:
     @staticmethod
     def next_due(workflow: BpmnWorkflow) -> datetime | None:
         moments = [TimerEventDefinition.get_datetime(event.value) for event in workflow.waiting_events()
-                   if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)]
+                   if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str)
+                   and not event.value.startswith("9999-")]
         for event in workflow.waiting_events():
             if event.event_type == "CycleTimerEventDefinition" and isinstance(event.value, dict):
                 moments.append(TimerEventDefinition.get_datetime(event.value["next"]))
@@ -165,15 +191,18 @@ class WorkflowRunner:
 
 
 def _boundary_timer_due(task) -> datetime | None:
-    """A user task's due moment: the earliest waiting timer on its boundary, if any."""
+    """A user task's due moment: the earliest waiting timer on its boundary that is not a mere warning."""
     parent = task.parent
     if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
         return None
-    moments = []
+    deadlines, warnings = [], []
     for sibling in parent.children:
         value = sibling.internal_data.get("event_value") if sibling.has_state(TaskState.WAITING) else None
-        if isinstance(value, str):
-            moments.append(TimerEventDefinition.get_datetime(value))
+        if not isinstance(value, str) or value.startswith("9999-"):
+            continue
+        expression = getattr(getattr(sibling.task_spec, "event_definition", None), "expression", "") or ""
+        (warnings if "deadline_warning" in expression else deadlines).append(TimerEventDefinition.get_datetime(value))
+    moments = deadlines or warnings
     return min(moments) if moments else None
 
 

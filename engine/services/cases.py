@@ -16,7 +16,7 @@ from engine.store.models import Agency, Case, ProcessInstance
 
 from .definitions import latest_definition
 from .numbering import next_case_number
-from .stepping import run_step, save_workflow, spec_reader
+from .stepping import case_scope, run_step, save_workflow, spec_reader
 
 LEAD_PROCESS = "case_lead"
 REGISTERING_ROLES = ("handler", "head")
@@ -55,8 +55,6 @@ def start_process(session, *, case: Case, process_id: str, data: dict, actor: Ac
                   runner: WorkflowRunner) -> ProcessInstance:
     """Start the newest version of a process for a case, within the caller's transaction."""
     definition = latest_definition(session, process_id)
-    seed = {"case_id": case.id, "case_number": case.number, **data}
-    workflow = runner.create(definition.id, spec_reader(session, definition.id), seed, clock)
     now = clock.now()
     instance = ProcessInstance(case=case, definition_id=definition.id, status="running", state_json="{}",
                                version=1, created_at=now, updated_at=now)
@@ -66,7 +64,10 @@ def start_process(session, *, case: Case, process_id: str, data: dict, actor: Ac
                  instance_id=instance.id,
                  summary=f"启动流程「{definition.name}」（第 {definition.version} 版）",
                  data={"process_id": process_id, "version": definition.version})
-    save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+    seed = {"case_id": case.id, "case_number": case.number, **data}
+    with case_scope(session, instance=instance, clock=clock, actor=actor):
+        workflow = runner.create(definition.id, spec_reader(session, definition.id), seed, clock)
+        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
     return instance
 
 

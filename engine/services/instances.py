@@ -9,11 +9,13 @@ from engine.clock import Clock
 from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import ProcessInstance
+from engine.store.models import CaseDeadline, ProcessInstance
 
 from .cases import get_case_for
+from .deadlines import toll_case_clocks
 from .stepping import (
-    ACTIVE_STATUSES, cancel_open_tasks, ensure_active, get_instance, load_workflow, run_step, save_workflow,
+    ACTIVE_STATUSES, cancel_open_tasks, case_scope, ensure_active, get_instance, load_workflow, run_step,
+    save_workflow,
 )
 
 SUPERVISING_ROLES = ("admin", "head")
@@ -34,40 +36,54 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
         instance = get_instance(session, instance_id)
         ensure_active(instance)
         workflow = load_workflow(session, instance, runner)
-        if not runner.deliver_message(workflow, name, payload, clock):
-            raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
         audit.record(session, clock=clock, actor=actor, action="message_delivered", case_id=case_id,
                      instance_id=instance.id, summary=f"收到消息「{name}」", data={"name": name, "payload": payload})
-        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+        with case_scope(session, instance=instance, clock=clock, actor=actor):
+            if not runner.deliver_message(workflow, name, payload, clock):
+                raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
         return instance.id
 
     return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
 
 
-def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock,
+                     runner: WorkflowRunner) -> None:
+    """Suspend a case's process (中止): no task can be completed, no timer fires, and the agency's statutory
+    clocks stop until it is resumed."""
     _require_reason(reason)
-    with uow:
-        instance = _supervised_instance(uow.session, instance_id, actor)
+
+    def body(session) -> None:
+        instance = _supervised_instance(session, instance_id, actor)
         ensure_active(instance)
         instance.status_before_suspend, instance.status = instance.status, "suspended"
         instance.updated_at = clock.now()
-        audit.record(uow.session, clock=clock, actor=actor, action="instance_suspended", case_id=instance.case_id,
+        audit.record(session, clock=clock, actor=actor, action="instance_suspended", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"中止案件流程：{reason}", data={"reason": reason})
-        uow.commit()
+        toll_case_clocks(session, instance=instance, reason=f"中止：{reason}", pause=True, clock=clock, actor=actor,
+                         runner=runner)
+
+    run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
 
 
-def resume_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+def resume_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock,
+                    runner: WorkflowRunner) -> None:
+    """Resume a suspended process; its clocks move on by the time they were stopped."""
     _require_reason(reason)
-    with uow:
-        instance = _supervised_instance(uow.session, instance_id, actor)
+
+    def body(session) -> None:
+        instance = _supervised_instance(session, instance_id, actor)
         if instance.status != "suspended":
             raise InvalidState("该流程没有中止，无需恢复。")
         instance.status = instance.status_before_suspend or "waiting"
         instance.status_before_suspend = None
         instance.updated_at = clock.now()
-        audit.record(uow.session, clock=clock, actor=actor, action="instance_resumed", case_id=instance.case_id,
+        audit.record(session, clock=clock, actor=actor, action="instance_resumed", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"恢复案件流程：{reason}", data={"reason": reason})
-        uow.commit()
+        toll_case_clocks(session, instance=instance, reason=reason, pause=False, clock=clock, actor=actor,
+                         runner=runner)
+
+    run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
 
 
 def cancel_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
@@ -81,6 +97,9 @@ def cancel_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfW
         instance.status, instance.cancel_reason, instance.next_due_at = "cancelled", reason, None
         instance.ended_at = instance.updated_at = now
         cancel_open_tasks(session, instance, clock)
+        for row in session.scalars(select(CaseDeadline).where(CaseDeadline.instance_id == instance.id,
+                                                              CaseDeadline.status.in_(("running", "paused")))):
+            row.status, row.updated_at = "cancelled", now
         others = session.scalars(select(ProcessInstance.status).where(
             ProcessInstance.case_id == instance.case_id, ProcessInstance.id != instance.id)).all()
         if all(status in ("completed", "cancelled") for status in others):
@@ -101,11 +120,12 @@ def retry_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWo
             raise InvalidState("只有出错的流程可以重试。")
         instance.status = "waiting"
         workflow = load_workflow(session, instance, runner)
-        runner.fire_timers(workflow, clock)
         instance.error_element = instance.error_message = instance.error_detail = None
         audit.record(session, clock=clock, actor=actor, action="instance_retried", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"重试出错的流程：{reason}", data={"reason": reason})
-        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+        with case_scope(session, instance=instance, clock=clock, actor=actor):
+            runner.fire_timers(workflow, clock)
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
 
     run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
 

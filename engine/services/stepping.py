@@ -1,6 +1,7 @@
 """Shared mechanics of advancing an instance: save its state, mirror its user tasks, capture engine failures."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 from sqlalchemy import select
@@ -8,6 +9,8 @@ from sqlalchemy import select
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
+from engine.deadlines.calendar_store import load_calendar
+from engine.deadlines.scope import DeadlineScope, current_scope, deadline_scope
 from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
 from engine.runner import StepFailed, WorkflowRunner
@@ -49,10 +52,33 @@ def ensure_active(instance: ProcessInstance) -> None:
         raise InvalidState(messages.get(instance.status, f"流程状态为 {instance.status}，不能办理。"))
 
 
+@contextmanager
+def case_scope(session, *, instance: ProcessInstance, clock: Clock, actor: Actor):
+    """Bind the case being stepped, so deadline functions in scripts and timers read and write its clocks."""
+    scope = DeadlineScope(session=session, case_id=instance.case_id, agency_id=instance.case.agency_id,
+                          instance_id=instance.id, clock=clock, actor=actor, calendar=load_calendar(session))
+    with deadline_scope(scope):
+        yield scope
+
+
+def audit_deadline_events(session, scope: DeadlineScope, *, clock: Clock, actor: Actor) -> None:
+    for action, row, summary in scope.events:
+        audit.record(session, clock=clock, actor=actor, action=action, case_id=scope.case_id,
+                     instance_id=scope.instance_id, summary=summary,
+                     data={"key": row.key, "due": row.due_date.isoformat(), "status": row.status})
+    scope.events.clear()
+
+
 def save_workflow(session, *, instance: ProcessInstance, workflow, runner: WorkflowRunner, clock: Clock,
                   actor: Actor) -> list[HumanTask]:
     """Persist the workflow state, recompute status and next due moment, and mirror its user tasks."""
     now = clock.now()
+    scope = current_scope()
+    if scope is not None:
+        if scope.changed:
+            runner.rearm_timers(workflow, scope.changed, clock)
+            scope.changed.clear()
+        audit_deadline_events(session, scope, clock=clock, actor=actor)
     instance.state_json = runner.dump(workflow)
     instance.updated_at = now
     if workflow.completed:
@@ -130,6 +156,7 @@ def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, cl
         instance.error_detail = failure.detail[-8000:]
         instance.error_at = clock.now()
         instance.error_count = (instance.error_count or 0) + 1
+        instance.claimed_by = instance.claim_expires_at = None
         audit.record(uow.session, clock=clock, actor=actor, action="instance_error", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"流程出错：{failure.message}",
                      data={"element_id": failure.element_id, "message": failure.message})

@@ -14,7 +14,7 @@ from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import HumanTask, User
 
-from .stepping import ensure_active, get_instance, load_workflow, run_step, save_workflow
+from .stepping import case_scope, ensure_active, get_instance, load_workflow, run_step, save_workflow
 
 
 def workable_tasks_query(actor: Actor):
@@ -123,10 +123,6 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         except ValidationError as exc:
             raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
         workflow = load_workflow(session, instance, runner)
-        try:
-            runner.complete_task(workflow, task_id, cleaned, clock)
-        except LookupError:
-            raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。") from None
         now = clock.now()
         task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         if task.assignee_id is None:
@@ -134,7 +130,12 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         audit.record(session, clock=clock, actor=actor, action="task_completed", case_id=task.case_id,
                      instance_id=instance.id, task_id=task.id, task_title=task.title,
                      summary=f"办结「{task.title}」", data=cleaned)
-        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+        with case_scope(session, instance=instance, clock=clock, actor=actor):
+            try:
+                runner.complete_task(workflow, task_id, cleaned, clock)
+            except LookupError:
+                raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。") from None
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
         return task.case_id
 
     return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)

@@ -1,15 +1,19 @@
-"""Firing due timers: each due instance in a transaction of its own, exactly once across workers.
+"""Firing due timers exactly once, however many workers run on however many machines.
 
-On PostgreSQL the instance row is locked with FOR UPDATE SKIP LOCKED, so concurrent workers never pick the same
-instance; a killed worker's lock dies with its connection. The optimistic `version` column backs this up on
-every database.
+A worker claims a small batch of due instances in a short transaction (FOR UPDATE SKIP LOCKED on PostgreSQL,
+so workers never block on each other), writing its name and a lease expiry on each row. It then fires each
+claimed instance in a transaction of its own. A worker killed mid-batch simply stops renewing: when its lease
+runs out the rows are claimable again and another worker fires them. The optimistic `version` column is the
+final guard: if a slow worker and its successor ever both fire one instance, only one commit can succeed.
 """
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import os
+import socket
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from engine import audit
 from engine.actors import Actor
@@ -19,50 +23,56 @@ from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.models import ProcessInstance
 
-from .stepping import get_instance, load_workflow, run_step, save_workflow
+from .stepping import case_scope, get_instance, load_workflow, run_step, save_workflow
 
 log = logging.getLogger(__name__)
 SCHEDULER = Actor.system("定时器")
+DEFAULT_LEASE = timedelta(seconds=30)
+DEFAULT_BATCH = 20
 
 
-def due_instance_ids(session, now: datetime, limit: int) -> list[int]:
-    return list(session.scalars(select(ProcessInstance.id).where(
-        ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now)
-        .order_by(ProcessInstance.next_due_at).limit(limit)))
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def fire_due_timers(*, database: Database, runner: WorkflowRunner, clock: Clock, batch_size: int = 50) -> int:
-    """Fire every timer due before the clock's now. Returns how many instances advanced.
+def claim_due(*, database: Database, worker: str, now: datetime, limit: int = DEFAULT_BATCH,
+              lease: timedelta = DEFAULT_LEASE) -> list[int]:
+    """Claim up to `limit` instances whose timers are due and not claimed by a live worker."""
+    with database.unit_of_work() as uow:
+        session = uow.session
+        query = (select(ProcessInstance.id)
+                 .where(ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now,
+                        or_(ProcessInstance.claim_expires_at.is_(None), ProcessInstance.claim_expires_at < now))
+                 .order_by(ProcessInstance.next_due_at).limit(limit))
+        if session.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(session.scalars(query))
+        if ids:
+            session.execute(update(ProcessInstance).where(ProcessInstance.id.in_(ids))
+                            .values(claimed_by=worker, claim_expires_at=now + lease)
+                            .execution_options(synchronize_session=False))
+        uow.commit()
+        return ids
 
-    To catch up to a given moment (ops, or simulating a case's future) pass a clock set to that moment.
-    """
-    fired, attempted = 0, set()
-    while True:
-        now = clock.now()
-        with database.unit_of_work() as uow:
-            candidates = [i for i in due_instance_ids(uow.session, now, batch_size + len(attempted))
-                          if i not in attempted][:batch_size]
-        if not candidates:
-            return fired
-        attempted.update(candidates)
-        fired += sum(1 for instance_id in candidates if fire_instance(
-            instance_id=instance_id, database=database, runner=runner, clock=clock, now=now))
 
-
-def fire_instance(*, instance_id: int, database: Database, runner: WorkflowRunner, clock: Clock,
-                  now: datetime) -> bool:
+def fire_instance(*, instance_id: int, worker: str, database: Database, runner: WorkflowRunner, clock: Clock) -> bool:
+    """Fire the due timers of one claimed instance in its own transaction; False if there was nothing to do."""
     def body(session) -> bool:
         instance = get_instance(session, instance_id, for_update=True, skip_locked=True)
-        if instance is None or instance.status != "waiting" or instance.next_due_at is None \
-                or instance.next_due_at >= now:
+        if instance is None or instance.claimed_by != worker:
+            return False  # another worker holds it now
+        now = clock.now()
+        instance.claimed_by, instance.claim_expires_at = None, None
+        if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:
             return False
         workflow = load_workflow(session, instance, runner)
         due_before = instance.next_due_at
-        runner.fire_timers(workflow, clock)
-        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=SCHEDULER)
+        with case_scope(session, instance=instance, clock=clock, actor=SCHEDULER):
+            runner.fire_timers(workflow, clock)
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=SCHEDULER)
         audit.record(session, clock=clock, actor=SCHEDULER, action="timer_fired", case_id=instance.case_id,
                      instance_id=instance.id, summary="定时事件到期触发",
-                     data={"due_at": due_before.isoformat()})
+                     data={"due_at": due_before.isoformat(), "worker": worker})
         return True
 
     try:
@@ -72,3 +82,20 @@ def fire_instance(*, instance_id: int, database: Database, runner: WorkflowRunne
     except EngineFailure as failure:
         log.warning("timer on instance %s failed: %s", instance_id, failure.message)
         return False
+
+
+def fire_due_timers(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: str | None = None,
+                    batch_size: int = DEFAULT_BATCH, lease: timedelta = DEFAULT_LEASE) -> int:
+    """Claim and fire batches until nothing due is left for this worker. Returns how many instances advanced.
+
+    To catch up to a given moment (ops, or simulating a case's future) pass a clock set to that moment.
+    """
+    worker = worker or worker_name()
+    fired, attempted = 0, set()
+    while True:
+        claimed = claim_due(database=database, worker=worker, now=clock.now(), limit=batch_size, lease=lease)
+        if not claimed or attempted.issuperset(claimed):
+            return fired  # nothing left, or only instances that did not advance (retried after their lease)
+        attempted.update(claimed)
+        fired += sum(fire_instance(instance_id=instance_id, worker=worker, database=database, runner=runner,
+                                   clock=clock) for instance_id in claimed)

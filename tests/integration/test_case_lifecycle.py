@@ -1,11 +1,12 @@
 """A lead runs through the sample process on both databases: tasks, validation, audit, versions, lifecycle."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from engine.clock import CHINA_TZ
 from engine.errors import EngineFailure, InvalidState, NotAuthorized, TaskNotOpen, ValidationFailed
 from engine.services import instances, tasks, timers
 from engine.services.views import get_case_view, timeline, workable_tasks
@@ -72,14 +73,17 @@ def test_completing_tasks_advances_the_process_and_writes_the_full_process_recor
     complete(world, report, staff["handler2"], {"facts": "占道经营", "evidence_summary": "照片 3 张",
                                                  "legal_basis": "《城市市容和环境卫生管理条例》第十七条",
                                                  "proposed_penalty": "warning"})
+    decision = world.only_task(case_id)
+    assert (decision.name, decision.candidate_role) == ("case_decision", "head")
+    complete(world, decision, staff["head1"], {"decision": "penalty", "decision_summary": "警告"})
     with world.uow() as uow:
         case = get_case_view(uow.session, case_id, staff["head1"])
         records = timeline(uow.session, case_id)
-    assert case["status"] == "closed" and case["stage"] == "investigation"
+    assert case["status"] == "closed" and case["stage"] == "decided"
     assert case["instances"][0]["status"] == "completed"
     completed = [r for r in records if r["action"] == "task_completed"]
     assert [(r["actor"], r["task_title"]) for r in completed] == [
-        ("handler1", "案源初查"), ("head1", "立案审批"), ("handler2", "调查终结报告")]
+        ("handler1", "案源初查"), ("head1", "立案审批"), ("handler2", "调查终结报告"), ("head1", "处理决定")]
     assert completed[1]["data"] == {"approval": "approve", "approval_opinion": "同意立案"}
     assert records[0]["action"] == "case_registered"
 
@@ -127,13 +131,16 @@ def test_suspend_blocks_work_until_resumed_and_every_change_is_audited(world, st
     task = world.only_task(case_id)
     with pytest.raises(NotAuthorized):
         instances.suspend_instance(instance_id=task.instance_id, reason="鉴定", actor=staff["handler1"],
-                                   **world.deps())
+                                   **world.deps(runner=True))
     with pytest.raises(ValidationFailed):
-        instances.suspend_instance(instance_id=task.instance_id, reason=" ", actor=staff["head1"], **world.deps())
-    instances.suspend_instance(instance_id=task.instance_id, reason="委托鉴定", actor=staff["head1"], **world.deps())
+        instances.suspend_instance(instance_id=task.instance_id, reason=" ", actor=staff["head1"],
+                                   **world.deps(runner=True))
+    instances.suspend_instance(instance_id=task.instance_id, reason="委托鉴定", actor=staff["head1"],
+                               **world.deps(runner=True))
     with pytest.raises(InvalidState, match="中止"):
         complete(world, task, staff["handler1"], {"findings": "x", "recommendation": "file"})
-    instances.resume_instance(instance_id=task.instance_id, reason="鉴定完成", actor=staff["head1"], **world.deps())
+    instances.resume_instance(instance_id=task.instance_id, reason="鉴定完成", actor=staff["head1"],
+                              **world.deps(runner=True))
     complete(world, task, staff["handler1"], {"findings": "x", "recommendation": "file"})
     with world.uow() as uow:
         actions = [r["action"] for r in timeline(uow.session, case_id)]
@@ -163,19 +170,21 @@ def test_a_message_interrupts_the_waiting_task(world, staff):
 
 
 def test_due_timers_fire_by_the_injected_clock_exactly_once(world, staff):
+    # registered Monday 2026-03-02, discovered 03-01: 15 working days end Friday 03-20; warning 3 WD before
     case_id = world.register(staff["handler1"])
     fire = lambda: timers.fire_due_timers(database=world.database, runner=world.runner, clock=world.clock)  # noqa
-    world.clock.advance(days=9)
+    world.clock.set(datetime(2026, 3, 17, 23, 0, tzinfo=CHINA_TZ))
     assert fire() == 0
-    world.clock.advance(days=2)
+    world.clock.set(datetime(2026, 3, 18, 0, 1, tzinfo=CHINA_TZ))
     assert fire() == 1
     assert fire() == 0
     with world.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(AuditRecord)
                                   .where(AuditRecord.action == "timer_fired")) == 1
+        assert [r["action"] for r in timeline(uow.session, case_id)].count("deadline_warning") == 1
         instance = uow.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
         assert instance.next_due_at is None
-    assert world.only_task(case_id).name == "lead_check"  # the reminder is non-interrupting
+    assert world.only_task(case_id).name == "lead_check"  # the warning is non-interrupting
 
 
 def test_an_engine_error_rolls_the_step_back_and_marks_the_instance(world, staff):

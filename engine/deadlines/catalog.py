@@ -1,0 +1,63 @@
+"""The deadline catalog (catalog.toml): every statutory time limit with its legal basis."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from engine.deadlines.counting import UNITS
+from engine.errors import NotFound
+
+CATALOG_FILE = Path(__file__).with_name("catalog.toml")
+UNIT_WORDS = {"workday": "个工作日", "day": "日", "month": "个月", "year": "年", "hour": "小时"}
+DEFAULT_WARN_BEFORE = 3
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    key: str
+    title: str
+    period: int
+    unit: str
+    starts_on: str
+    basis: str
+    party_side: bool = False
+    configurable: bool = False
+    warn_before: int = DEFAULT_WARN_BEFORE
+    direction: str = "after"
+    note: str = ""
+
+    def as_json(self) -> dict:
+        return {"key": self.key, "title": self.title, "period": self.period, "unit": self.unit,
+                "starts_on": self.starts_on, "legal_basis": self.basis, "party_side": self.party_side,
+                "configurable": self.configurable, "warn_before_workdays": self.warn_before, "note": self.note}
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, CatalogEntry]:
+    with CATALOG_FILE.open("rb") as handle:
+        rows = tomllib.load(handle)["deadline"]
+    entries = {}
+    for row in rows:
+        entry = CatalogEntry(key=row["key"], title=row["title"], period=int(row["period"]), unit=row["unit"],
+                             starts_on=row["starts_on"], basis=row["basis"],
+                             party_side=bool(row.get("party_side", False)),
+                             configurable=bool(row.get("configurable", False)),
+                             warn_before=int(row.get("warn_before", DEFAULT_WARN_BEFORE)),
+                             direction=row.get("direction", "after"), note=row.get("note", ""))
+        if entry.unit not in UNITS or entry.key in entries or entry.direction not in ("after", "before"):
+            raise ValueError(f"catalog.toml: bad entry {entry.key}")
+        entries[entry.key] = entry
+    return entries
+
+
+def entry(key: str) -> CatalogEntry:
+    try:
+        return catalog()[key]
+    except KeyError:
+        raise NotFound(f"期限目录中没有 {key}。") from None
+
+
+def is_known(key: str) -> bool:
+    return key in catalog()

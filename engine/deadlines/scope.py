@@ -1,0 +1,176 @@
+"""Deadline functions for BPMN scripts and timer expressions, bound to the case being stepped.
+
+A designer writes `start_deadline("decision_90d")` in a script task and `deadline("decision_90d")` (or
+`deadline_warning("decision_90d")`) as a timer's timeDate, and never an ISO duration for a statutory period.
+The functions read and write the case's deadline records through the scope the service opened for this step.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.calendar import WorkCalendar
+from engine.clock import CHINA_TZ, Clock
+from engine.deadlines import records
+from engine.deadlines.catalog import entry as catalog_entry
+from engine.errors import NotAuthorized
+from engine.store.models import CaseDeadline, DeadlineSetting
+
+
+@dataclass
+class DeadlineScope:
+    session: object
+    case_id: int
+    agency_id: int
+    instance_id: int | None
+    clock: Clock
+    actor: Actor
+    calendar: WorkCalendar
+    changed: set[str] = field(default_factory=set)  # keys whose due moment moved: their timers need re-arming
+    events: list[tuple[str, CaseDeadline, str]] = field(default_factory=list)  # (action, row, summary) to audit
+
+    def current(self, key: str) -> CaseDeadline | None:
+        return self.session.scalar(select(CaseDeadline).where(
+            CaseDeadline.case_id == self.case_id, CaseDeadline.key == key, CaseDeadline.status != "cancelled")
+            .order_by(CaseDeadline.id.desc()).limit(1))
+
+    def period_for(self, key: str) -> int:
+        entry = catalog_entry(key)
+        if entry.configurable:
+            setting = self.session.get(DeadlineSetting, (self.agency_id, key))
+            if setting is not None:
+                return setting.period
+        return entry.period
+
+    def start(self, key: str, start=None) -> CaseDeadline:
+        entry = catalog_entry(key)
+        now = self.clock.now()
+        row = records.start_record(entry=entry, period=self.period_for(key), case_id=self.case_id,
+                                   instance_id=self.instance_id, start=records.parse_start(start, now),
+                                   calendar=self.calendar, now=now)
+        self.session.add(row)
+        self.session.flush()
+        self.changed.add(key)
+        self.events.append(("deadline_started", row, f"开始计算「{row.title}」：{row.explanation}"))
+        return row
+
+
+_scope: ContextVar[DeadlineScope | None] = ContextVar("zhifa_deadline_scope", default=None)
+
+
+@contextmanager
+def deadline_scope(scope: DeadlineScope):
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+
+
+def current_scope() -> DeadlineScope | None:
+    return _scope.get()
+
+
+def _active() -> DeadlineScope:
+    scope = _scope.get()
+    if scope is None:
+        raise RuntimeError("deadline functions are only available while a case is being processed")
+    return scope
+
+
+# -- functions designers call from BPMN ---------------------------------------------------------------------
+
+def start_deadline(key: str, start=None) -> str:
+    """Start a statutory clock (again, if it ran before); returns its due moment for a timer."""
+    scope = _active()
+    return records.timer_value(scope.start(key, start))
+
+
+def deadline(key: str) -> str:
+    """The due moment of a clock, for a timer's timeDate; starts the clock now if it is not running yet."""
+    scope = _active()
+    row = scope.current(key) or scope.start(key)
+    return records.timer_value(row)
+
+
+def deadline_warning(key: str, working_days: int | None = None) -> str:
+    """The moment to warn before a clock runs out (the catalog's warn_before working days by default)."""
+    scope = _active()
+    row = scope.current(key) or scope.start(key)
+    if row.status == "paused":
+        return records.PAUSED_FAR_FUTURE
+    days = working_days if working_days is not None else catalog_entry(key).warn_before
+    return records.warning_moment(row, working_days=days, calendar=scope.calendar).astimezone(CHINA_TZ).isoformat()
+
+
+def meet_deadline(key: str) -> bool:
+    """The act the clock was waiting for is done."""
+    scope = _active()
+    row = scope.current(key)
+    if row is None or row.status in ("met", "cancelled"):
+        return False
+    now = scope.clock.now()
+    late = now > row.due_at
+    row.status, row.met_at, row.updated_at = "met", now, now
+    scope.events.append(("deadline_met", row, f"「{row.title}」已办结" + ("（已超期）" if late else "（期限内）")))
+    return True
+
+
+def warn_deadline(key: str) -> bool:
+    """Record that the warning before a clock's end was given (called on a warning timer's path)."""
+    scope = _active()
+    row = scope.current(key)
+    if row is None:
+        return False
+    row.warned_at = scope.clock.now()
+    scope.events.append(("deadline_warning", row, f"「{row.title}」即将届满（{row.due_date.isoformat()}）"))
+    return True
+
+
+def pause_deadline(key: str, reason: str) -> bool:
+    """Stop a clock for a period that is not counted (hearing, appraisal, public notice, suspension)."""
+    scope = _active()
+    row = scope.current(key)
+    if row is None or not records.pause(row, reason=reason, now=scope.clock.now()):
+        return False
+    scope.changed.add(key)
+    scope.events.append(("deadline_paused", row, f"「{row.title}」暂停计算：{reason}"))
+    return True
+
+
+def resume_deadline(key: str) -> bool:
+    scope = _active()
+    row = scope.current(key)
+    if row is None or not records.resume(row, entry=catalog_entry(key), calendar=scope.calendar,
+                                         now=scope.clock.now()):
+        return False
+    scope.changed.add(key)
+    scope.events.append(("deadline_resumed", row, f"「{row.title}」恢复计算：{row.explanation}"))
+    return True
+
+
+def extend_deadline(key: str, period: int, reason: str) -> bool:
+    """Extend a clock on the approval of the head completing this step (e.g. decision +30 days)."""
+    scope = _active()
+    if not (scope.actor.has_role("head") or scope.actor.is_system):
+        raise NotAuthorized("延长法定期限须经负责人批准。")
+    row = scope.current(key)
+    if row is None:
+        return False
+    records.extend(row, entry=catalog_entry(key), calendar=scope.calendar, period=int(period), reason=reason,
+                   approved_by=scope.actor.name, approved_by_id=scope.actor.user_id, now=scope.clock.now())
+    scope.changed.add(key)
+    scope.events.append(("deadline_extended", row, f"「{row.title}」延长 {period}：{reason}；{row.explanation}"))
+    return True
+
+
+SCRIPT_FUNCTIONS = {
+    "start_deadline": start_deadline, "deadline": deadline, "deadline_warning": deadline_warning,
+    "meet_deadline": meet_deadline, "warn_deadline": warn_deadline, "pause_deadline": pause_deadline,
+    "resume_deadline": resume_deadline, "extend_deadline": extend_deadline,
+}
+
+

@@ -1,0 +1,184 @@
+"""Deadline use cases outside a process step: list, toll with a case's suspension, extend, mark overdue,
+agency settings, and the admin's holiday table."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from engine import audit
+from engine.actors import Actor
+from engine.calendar import DayEntry
+from engine.clock import Clock
+from engine.deadlines import records
+from engine.deadlines import scope as functions
+from engine.deadlines.catalog import entry as catalog_entry
+
+from engine.errors import NotAuthorized, NotFound, ValidationFailed
+from engine.runner import WorkflowRunner
+from engine.store.database import Database, UnitOfWork
+from engine.store.models import CalendarDay, CalendarYear, CaseDeadline, DeadlineSetting, ProcessInstance
+
+from .cases import get_case_for
+from .stepping import ACTIVE_STATUSES, audit_deadline_events, case_scope, load_workflow, run_step, save_workflow
+
+
+def case_deadlines(session, case_id: int) -> list[dict]:
+    rows = session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case_id)
+                           .order_by(CaseDeadline.due_at, CaseDeadline.id))
+    return [records.as_json(row) for row in rows]
+
+
+def toll_case_clocks(session, *, instance: ProcessInstance, reason: str, pause: bool, clock: Clock, actor: Actor,
+                     runner: WorkflowRunner) -> None:
+    """Pause (or resume) the agency's running clocks of a case and re-arm the timers that wait on them.
+
+    Party-side periods (payment, appeal…) keep running: a case's suspension does not stop the party's time.
+    """
+    wanted = ("running", "overdue") if pause else ("paused",)
+    with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
+        rows = session.scalars(select(CaseDeadline).where(
+            CaseDeadline.case_id == instance.case_id, CaseDeadline.status.in_(wanted),
+            CaseDeadline.party_side.is_(False))).all()
+        for row in rows:
+            if pause:
+                functions.pause_deadline(row.key, reason)
+            else:
+                functions.resume_deadline(row.key)
+        _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
+
+
+def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, actor: Actor, uow: UnitOfWork,
+                         clock: Clock, runner: WorkflowRunner) -> dict:
+    """A head approves a longer period (e.g. decision +30 days); the case's timers move with it."""
+    if not actor.has_role("head"):
+        raise NotAuthorized("延长法定期限须经负责人批准。")
+    errors = {}
+    if not isinstance(period, int) or period <= 0 or period > 366:
+        errors["period"] = ["延长期限应为 1 至 366 之间的整数。"]
+    if not reason or not str(reason).strip():
+        errors["reason"] = ["请填写延长理由。"]
+    if errors:
+        raise ValidationFailed("延长期限的申请有误。", fields=errors)
+    catalog_entry(key)
+
+    def body(session) -> dict:
+        case = get_case_for(session, case_id, actor)
+        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+                                  .order_by(ProcessInstance.id.desc()).limit(1))
+        with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
+            if not functions.extend_deadline(key, period, reason):
+                raise NotFound(f"案件没有正在计算的「{catalog_entry(key).title}」。")
+            _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
+            return records.as_json(scope.current(key))
+
+    return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
+
+
+def _rearm_case(session, *, scope, clock: Clock, actor: Actor, runner: WorkflowRunner) -> None:
+    changed = set(scope.changed)
+    audit_deadline_events(session, scope, clock=clock, actor=actor)
+    instances = session.scalars(select(ProcessInstance).where(
+        ProcessInstance.case_id == scope.case_id,
+        ProcessInstance.status.in_((*ACTIVE_STATUSES, "suspended")))).all()
+    for instance in instances:
+        scope.instance_id = instance.id
+        scope.changed = set(changed)
+        workflow = load_workflow(session, instance, runner)
+        save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+    scope.changed.clear()
+
+
+def mark_overdue(*, database: Database, clock: Clock) -> int:
+    """Flip running clocks past their due moment to overdue, once each however many workers race."""
+    now = clock.now()
+    with database.unit_of_work() as uow:
+        session = uow.session
+        flipped = session.execute(update(CaseDeadline).where(
+            CaseDeadline.status == "running", CaseDeadline.due_at < now)
+            .values(status="overdue", overdue_at=now, updated_at=now)
+            .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,
+                       CaseDeadline.due_date, CaseDeadline.key)).all()
+        for row in flipped:
+            audit.record(session, clock=clock, actor=Actor.system("期限监控"), action="deadline_overdue",
+                         case_id=row.case_id, instance_id=row.instance_id,
+                         summary=f"「{row.title}」已超期（届满日 {row.due_date.isoformat()}）",
+                         data={"key": row.key, "due": row.due_date.isoformat()})
+        uow.commit()
+    return len(flipped)
+
+
+def configure_deadline(*, agency_id: int, key: str, period: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    """An agency sets its own period for a configurable entry; new clocks use it, running ones keep theirs."""
+    if not actor.has_role("admin"):
+        raise NotAuthorized("只有管理员可以设置期限。")
+    entry = catalog_entry(key)
+    if not entry.configurable:
+        raise ValidationFailed(f"「{entry.title}」为法定期限，不能修改。", fields={"key": ["该期限不可配置。"]})
+    if period <= 0:
+        raise ValidationFailed("期限应为正整数。", fields={"period": ["期限应为正整数。"]})
+    with uow:
+        setting = uow.session.get(DeadlineSetting, (agency_id, key))
+        if setting is None:
+            setting = DeadlineSetting(agency_id=agency_id, key=key)
+            uow.session.add(setting)
+        setting.period, setting.updated_at, setting.updated_by_id = period, clock.now(), actor.user_id
+        audit.record(uow.session, clock=clock, actor=actor, action="deadline_configured",
+                     summary=f"设置「{entry.title}」为 {period}（法定/默认 {entry.period}）",
+                     data={"agency_id": agency_id, "key": key, "period": period})
+        uow.commit()
+
+
+def import_calendar_year(*, year: int, days: list[DayEntry], confirmed: bool, source: str, actor: Actor,
+                         uow: UnitOfWork, clock: Clock) -> dict:
+    """Enter (or correct) a year's holiday schedule: holidays and make-up working days (调休)."""
+    if not (actor.has_role("admin") or actor.is_system):
+        raise NotAuthorized("只有管理员可以维护节假日表。")
+    wrong = [d.day.isoformat() for d in days if d.day.year != year]
+    if wrong:
+        raise ValidationFailed(f"以下日期不属于 {year} 年：{'、'.join(wrong)}", fields={"days": wrong})
+    now = clock.now()
+    with uow:
+        session = uow.session
+        for entry in days:
+            row = session.get(CalendarDay, entry.day)
+            if row is None:
+                row = CalendarDay(day=entry.day)
+                session.add(row)
+            row.is_workday, row.name, row.updated_at = entry.is_workday, entry.name, now
+        year_row = session.get(CalendarYear, year)
+        if year_row is None:
+            year_row = CalendarYear(year=year)
+            session.add(year_row)
+        year_row.confirmed = confirmed or bool(year_row.confirmed)
+        year_row.source, year_row.updated_at, year_row.updated_by_id = source, now, actor.user_id
+        audit.record(session, clock=clock, actor=actor, action="calendar_imported",
+                     summary=f"导入 {year} 年节假日安排 {len(days)} 天" + ("（已确认）" if year_row.confirmed else ""),
+                     data={"year": year, "days": len(days), "confirmed": year_row.confirmed, "source": source})
+        uow.commit()
+        return {"year": year, "days": len(days), "confirmed": year_row.confirmed}
+
+
+def parse_calendar_lines(lines: list[str]) -> list[DayEntry]:
+    """`YYYY-MM-DD,holiday|workday[,name]` per line; `#` starts a comment."""
+    days, errors = [], []
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        parts = [part.strip() for part in text.split(",")]
+        try:
+            day = date.fromisoformat(parts[0])
+            kind = parts[1]
+            if kind not in ("holiday", "workday"):
+                raise ValueError
+        except (ValueError, IndexError):
+            errors.append(f"第 {number} 行：{line.strip()}")
+            continue
+        days.append(DayEntry(day, kind == "workday", parts[2] if len(parts) > 2 else ""))
+    if errors:
+        raise ValidationFailed("节假日文件格式应为「日期,holiday|workday,名称」：" + "；".join(errors),
+                               fields={"file": errors})
+    return days
+
+
