@@ -200,3 +200,93 @@ def timers_run_due(now_text):
                            "now": ctx.clock.now().isoformat()}))
 
 
+
+
+@main.group()
+def deadline():
+    """Statutory deadlines."""
+
+
+@deadline.command("compute")
+@click.option("--start", "start_text", required=True, help="Start day YYYY-MM-DD (not counted).")
+@click.option("--period", required=True, type=click.IntRange(min=0))
+@click.option("--unit", required=True, type=click.Choice(["workday", "day", "month"]))
+@click.option("--party", is_flag=True, help="A period the party must meet (the result rolls to a working day).")
+def deadline_compute(start_text, period, unit, party):
+    """Print {"due", "provisional", "explanation"} for a period, by the counting rules and the holiday table."""
+    from datetime import date
+
+    from engine.deadlines.calendar_store import load_calendar
+    from engine.deadlines.counting import count_period
+    from engine.deadlines.explain import explain
+
+    try:
+        start = date.fromisoformat(start_text)
+    except ValueError:
+        click.echo(f"错误：--start 应为 YYYY-MM-DD，收到 {start_text}", err=True)
+        sys.exit(2)
+    calendar = _calendar_or_default(load_calendar)
+    count = count_period(calendar, start=start, period=period, unit=unit)
+    text = explain(starts_on="自", start=start, period=period, unit=unit,
+                   basis="民法典第二百零一条至第二百零三条" + ("" if party else "；机关期限"), count=count,
+                   calendar=calendar, party_side=party)
+    out = {"due": count.last_day.isoformat(), "provisional": count.provisional, "explanation": text}
+    if not party and count.rolled:
+        out["strict_due"] = count.strict_last_day.isoformat()
+    click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _calendar_or_default(load_calendar):
+    """The holiday table when a database is set up; the packaged schedule alone otherwise."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engine.calendar import WorkCalendar
+
+    try:
+        with _context().uow() as uow:
+            return load_calendar(uow.session)
+    except SQLAlchemyError:
+        return WorkCalendar()
+
+
+@main.group()
+def calendar():
+    """The working-day calendar (holiday table)."""
+
+
+@calendar.command("import")
+@click.argument("year", type=int)
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--confirm", is_flag=True, help="Mark the year's schedule as complete and official.")
+def calendar_import(year, file, confirm):
+    """Import a year's holidays and make-up working days from lines `YYYY-MM-DD,holiday|workday,名称`."""
+    from engine.services.deadlines import import_calendar_year, parse_calendar_lines
+
+    ctx = _context()
+    try:
+        days = parse_calendar_lines(file.read().splitlines())
+        result = import_calendar_year(year=year, days=days, confirmed=confirm, source=getattr(file, "name", "stdin"),
+                                      actor=Actor.system("命令行"), **ctx.deps())
+    except DomainError as error:
+        _fail(error)
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+def calendar_show(year):
+    """List a year's rest days on weekdays and make-up working days, and whether the year is known."""
+    from datetime import date, timedelta
+
+    from engine.deadlines.calendar_store import load_calendar
+
+    calendar_ = _calendar_or_default(load_calendar)
+    day = date(year, 1, 1)
+    known = calendar_.is_known(day)
+    click.echo(f"{year}: {'已有节假日安排' if known else '无节假日数据（按周末推算，结果为暂定）'}  ({calendar_.version})")
+    while day.year == year:
+        weekend = day.weekday() >= 5
+        if calendar_.is_workday(day) == weekend:
+            kind = "调休上班" if weekend else f"休息（{calendar_.rest_name(day)}）"
+            click.echo(f"  {day.isoformat()} {kind}")
+        day += timedelta(days=1)

@@ -28,7 +28,7 @@ def explain(*, starts_on: str, start: datetime | date, period: int, unit: str, b
             text += (f"，届满日 {_day(count.strict_last_day, count.last_day)} 为{kind}（{rest}），"
                      f"顺延至 {count.last_day.isoformat()}")
             if not party_side:
-                text += "（机关宜在届满日前办结）"
+                text += f"；机关宜于 {_day(count.strict_last_day, count.last_day)} 前办结"
         else:
             text += f"，届满日 {count.last_day.isoformat()}"
     text += f"（{basis}）"

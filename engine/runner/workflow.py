@@ -1,6 +1,7 @@
 """The workflow runner: the only place that touches SpiffWorkflow objects."""
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ class ReadyTask:
     lane: str | None
     form_key: str | None
     due_at: datetime | None
+    deadline_keys: tuple[str, ...] = ()  # statutory clocks its boundary timers watch
 
 
 class StepFailed(Exception):
@@ -162,7 +164,8 @@ class WorkflowRunner:
             form = getattr(spec, "form", None)
             ready.append(ReadyTask(
                 id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
-                form_key=getattr(form, "key", None), due_at=_boundary_timer_due(task)))
+                form_key=getattr(form, "key", None), due_at=_boundary_timer_due(task),
+                deadline_keys=_boundary_deadline_keys(task)))
         return ready
 
     @staticmethod
@@ -204,6 +207,20 @@ def _boundary_timer_due(task) -> datetime | None:
         (warnings if "deadline_warning" in expression else deadlines).append(TimerEventDefinition.get_datetime(value))
     moments = deadlines or warnings
     return min(moments) if moments else None
+
+
+DEADLINE_CALL = re.compile(r"""deadline(?:_warning)?\(\s*["']([A-Za-z0-9_]+)["']""")
+
+
+def _boundary_deadline_keys(task) -> tuple[str, ...]:
+    parent = task.parent
+    if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
+        return ()
+    keys = []
+    for sibling in parent.children:
+        expression = getattr(getattr(sibling.task_spec, "event_definition", None), "expression", "") or ""
+        keys += [key for key in DEADLINE_CALL.findall(expression) if key not in keys]
+    return tuple(keys)
 
 
 def _element_of(exc: Exception) -> str | None:

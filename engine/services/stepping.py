@@ -1,10 +1,11 @@
 """Shared mechanics of advancing an instance: save its state, mirror its user tasks, capture engine failures."""
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from typing import Callable, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import audit
 from engine.actors import Actor
@@ -15,7 +16,7 @@ from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
 from engine.runner import StepFailed, WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.models import CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
 
 T = TypeVar("T")
 
@@ -104,24 +105,35 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
 
 
 def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
-    open_rows = {row.id: row for row in session.scalars(
+    open_rows = {row.spiff_task_id: row for row in session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
     created = []
     for task in ready:
+        due_at = _deadline_due(session, instance.case_id, task.deadline_keys) or task.due_at
         row = open_rows.pop(task.id, None)
         if row is not None:
-            row.due_at = task.due_at
+            row.due_at = due_at
             continue
-        row = HumanTask(id=task.id, instance_id=instance.id, case_id=instance.case_id,
+        row = HumanTask(id=str(uuid.uuid4()), spiff_task_id=task.id, instance_id=instance.id, case_id=instance.case_id,
                         agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
                         candidate_role=role_for_lane(task.lane) or "admin", form_key=task.form_key or task.name,
-                        status="open", created_at=clock.now(), due_at=task.due_at)
+                        status="open", created_at=clock.now(), due_at=due_at)
         session.add(row)
         created.append(row)
     for row in open_rows.values():  # withdrawn by the process (boundary event, cancellation)
         row.status, row.completed_at = "withdrawn", clock.now()
     session.flush()
     return created
+
+
+def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
+    """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired)."""
+    if not keys:
+        return None
+    session.flush()
+    return session.scalar(select(func.min(CaseDeadline.due_at)).where(
+        CaseDeadline.case_id == case_id, CaseDeadline.key.in_(keys),
+        CaseDeadline.status.in_(("running", "overdue"))))
 
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:

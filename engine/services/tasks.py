@@ -132,7 +132,7 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
                      summary=f"办结「{task.title}」", data=cleaned)
         with case_scope(session, instance=instance, clock=clock, actor=actor):
             try:
-                runner.complete_task(workflow, task_id, cleaned, clock)
+                runner.complete_task(workflow, task.spiff_task_id, cleaned, clock)
             except LookupError:
                 raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。") from None
             save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)

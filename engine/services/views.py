@@ -7,6 +7,7 @@ from engine.actors import Actor
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance
 
 from .cases import get_case_for
+from .deadlines import case_deadlines
 from .tasks import workable_tasks_query
 
 
@@ -49,6 +50,7 @@ def case_view(session, case: Case, actor: Actor) -> dict:
             "cancel_reason": row.cancel_reason,
         } for row in instances],
         "tasks": [task_view(task) for task in tasks],
+        "deadlines": case_deadlines(session, case.id),
     }
 
 

@@ -180,15 +180,21 @@ class ProcessInstance(Base):
 
 
 class HumanTask(Base):
-    """Mirror of a READY user task, so a task list is one indexed query and never a deserialization."""
+    """Mirror of a READY user task, so a task list is one indexed query and never a deserialization.
+
+    `id` is our own identifier (what the API and pages use); `spiff_task_id` is the engine's task within the
+    instance, unique only per instance.
+    """
 
     __tablename__ = "human_task"
     __table_args__ = (
         Index("ix_human_task_queue", "status", "candidate_role", "agency_id", "due_at"),
         Index("ix_human_task_assignee", "status", "assignee_id", "due_at"),
+        Index("ix_human_task_instance", "instance_id", "status"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    spiff_task_id: Mapped[str] = mapped_column(String(36))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     name: Mapped[str] = mapped_column(String(100))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from engine.errors import ValidationFailed
+from engine.errors import NotFound, ValidationFailed
 from engine.services import cases as case_services
+from engine.services import deadlines as deadline_services
 from engine.services import instances as instance_services
 from engine.services.views import get_case_view, timeline
+from engine.store.models import ProcessInstance
 
 from ..auth import current_actor
 from ..context import engine_context
@@ -48,6 +50,32 @@ def deliver_message(case_id: int, name: str):
     instance_services.deliver_message(case_id=case_id, name=name, payload=payload, actor=current_actor(),
                                       **ctx.deps(runner=True))
     return ok(_case_json(case_id))
+
+
+@api_blueprint.post("/cases/<int:case_id>/deadlines/<key>/extend")
+def extend_deadline(case_id: int, key: str):
+    body = json_body()
+    ctx = engine_context()
+    period = body.get("period")
+    deadline = deadline_services.extend_case_deadline(
+        case_id=case_id, key=key, period=period if isinstance(period, int) else -1, reason=body.get("reason", ""),
+        actor=current_actor(), **ctx.deps(runner=True))
+    return ok(deadline)
+
+
+@api_blueprint.post("/instances/<int:instance_id>/<action>")
+def instance_action(instance_id: int, action: str):
+    services = {"suspend": instance_services.suspend_instance, "resume": instance_services.resume_instance,
+                "cancel": instance_services.cancel_instance}
+    if action not in services:
+        raise NotFound("不支持的操作。")
+    body = json_body()
+    ctx = engine_context()
+    services[action](instance_id=instance_id, reason=body.get("reason", ""), actor=current_actor(),
+                     **ctx.deps(runner=action != "cancel"))
+    with ctx.uow() as uow:
+        instance = uow.session.get(ProcessInstance, instance_id)
+        return ok(get_case_view(uow.session, instance.case_id, current_actor()))
 
 
 def _case_json(case_id: int) -> dict:

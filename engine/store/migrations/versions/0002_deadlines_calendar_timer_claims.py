@@ -1,8 +1,8 @@
-"""deadlines calendar and timer claims
+"""deadlines calendar timer claims
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-21 07:54:33.266012
+Create Date: 2026-11-21 08:00:11.262337
 """
 from alembic import op
 import sqlalchemy as sa
@@ -78,6 +78,11 @@ def upgrade() -> None:
         batch_op.create_index('ix_case_deadline_case', ['case_id', 'key'], unique=False)
         batch_op.create_index('ix_case_deadline_due', ['status', 'due_at'], unique=False)
 
+    with op.batch_alter_table('human_task', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('spiff_task_id', sa.String(length=36), nullable=False))
+        batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
+        batch_op.create_index('ix_human_task_instance', ['instance_id', 'status'], unique=False)
+
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column('claim_expires_at', engine.store.types.UTCDateTime(timezone=True), nullable=True))
@@ -90,6 +95,11 @@ def downgrade() -> None:
     with op.batch_alter_table('process_instance', schema=None) as batch_op:
         batch_op.drop_column('claim_expires_at')
         batch_op.drop_column('claimed_by')
+
+    with op.batch_alter_table('human_task', schema=None) as batch_op:
+        batch_op.drop_index('ix_human_task_instance')
+        batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
+        batch_op.drop_column('spiff_task_id')
 
     with op.batch_alter_table('case_deadline', schema=None) as batch_op:
         batch_op.drop_index('ix_case_deadline_due')

@@ -1,0 +1,111 @@
+"""The counting rules of procedure.md §3, its worked examples, and properties that must always hold."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.calendar import DayEntry, WorkCalendar
+from engine.clock import CHINA_TZ
+from engine.deadlines.counting import count_period, working_days_before
+
+CALENDAR = WorkCalendar()
+
+
+@pytest.mark.parametrize("start, period, unit, last_day", [
+    ("2025-01-24", 3, "workday", "2025-02-05"),   # Spring Festival; 01-26 was a make-up working Sunday
+    ("2025-04-30", 7, "workday", "2025-05-14"),
+    ("2024-09-27", 5, "workday", "2024-10-10"),
+    ("2026-09-30", 7, "workday", "2026-10-15"),
+    ("2025-01-14", 15, "day", "2025-02-05"),      # 01-29 is a holiday
+    ("2024-09-16", 15, "day", "2024-10-08"),      # 10-01 is a holiday
+    ("2025-07-03", 90, "day", "2025-10-09"),      # 10-01 is a holiday
+])
+def test_worked_examples_of_procedure_md(start, period, unit, last_day):
+    count = count_period(CALENDAR, start=date.fromisoformat(start), period=period, unit=unit)
+    assert count.last_day == date.fromisoformat(last_day)
+    assert not count.provisional
+
+
+def test_make_up_saturdays_are_working_days():
+    # 2025-01-26 (Sunday) was a make-up working day: one working day after Saturday 01-25 is that Sunday
+    assert count_period(CALENDAR, start=date(2025, 1, 25), period=1, unit="workday").last_day == date(2025, 1, 26)
+
+
+def test_month_periods_end_on_the_same_date_or_the_months_last_day():
+    assert count_period(CALENDAR, start=date(2024, 1, 31), period=1, unit="month", roll=False).last_day == \
+        date(2024, 2, 29)
+    assert count_period(CALENDAR, start=date(2023, 1, 31), period=1, unit="month", roll=False).last_day == \
+        date(2023, 2, 28)
+    # 6 months after 2025-04-05 is 2025-10-05, inside the National Day holiday: it rolls to 10-09
+    six = count_period(CALENDAR, start=date(2025, 4, 5), period=6, unit="month")
+    assert (six.strict_last_day, six.last_day) == (date(2025, 10, 5), date(2025, 10, 9))
+
+
+def test_periods_end_at_midnight_beijing_time_and_hours_are_exact():
+    count = count_period(CALENDAR, start=date(2025, 4, 30), period=7, unit="workday")
+    assert count.due_at == datetime(2025, 5, 15, 0, 0, tzinfo=CHINA_TZ)
+    urgent = count_period(CALENDAR, start=datetime(2025, 5, 1, 10, 30, tzinfo=CHINA_TZ), period=24, unit="hour")
+    assert urgent.due_at == datetime(2025, 5, 2, 10, 30, tzinfo=CHINA_TZ)  # holidays do not stop hour periods
+
+
+def test_a_year_without_holiday_data_is_provisional_not_an_error():
+    count = count_period(CALENDAR, start=date(2027, 9, 28), period=7, unit="workday")
+    assert count.provisional and count.unknown_years == {2027}
+    assert count.last_day == date(2027, 10, 7)  # weekends only: the real National Day is not known yet
+
+
+def test_the_admins_holiday_table_makes_a_new_year_known_and_counts_its_holidays():
+    national_day = [DayEntry(date(2027, 10, d), False, "国庆节") for d in range(1, 8)]
+    calendar = WorkCalendar(entries={e.day: e for e in national_day}, confirmed_years=frozenset({2027}))
+    count = count_period(calendar, start=date(2027, 9, 28), period=7, unit="workday")
+    assert not count.provisional
+    assert count.last_day == date(2027, 10, 14)
+    assert calendar.version != CALENDAR.version
+
+
+def test_a_correction_in_the_table_overrides_the_packaged_schedule():
+    extra = DayEntry(date(2025, 5, 6), False, "临时调整")
+    calendar = WorkCalendar(entries={extra.day: extra})
+    assert count_period(calendar, start=date(2025, 4, 30), period=7, unit="workday").last_day == date(2025, 5, 15)
+
+
+def test_hearing_notice_counts_back_working_days():
+    # hearing on Monday 2026-03-16: the notice must go out by Thursday 03-05
+    assert working_days_before(CALENDAR, date(2026, 3, 16), 7, set()) == date(2026, 3, 5)
+
+
+days = st.dates(min_value=date(2005, 1, 1), max_value=date(2026, 6, 30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=days, period=st.integers(min_value=1, max_value=40))
+def test_a_working_day_deadline_always_lands_on_a_working_day(start, period):
+    assert CALENDAR.is_workday(count_period(CALENDAR, start=start, period=period, unit="workday").last_day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=days, period=st.integers(min_value=1, max_value=120), unit=st.sampled_from(["day", "month"]))
+def test_a_rolled_deadline_lands_on_a_working_day_and_never_earlier(start, period, unit):
+    count = count_period(CALENDAR, start=start, period=period, unit=unit)
+    assert CALENDAR.is_workday(count.last_day)
+    assert count.last_day >= count.strict_last_day > start
+    assert count.last_day - count.strict_last_day < timedelta(days=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, period=st.integers(min_value=0, max_value=60),
+       unit=st.sampled_from(["workday", "day", "month"]))
+def test_longer_periods_and_later_starts_never_end_earlier(start, period, unit):
+    base = count_period(CALENDAR, start=start, period=period, unit=unit).last_day
+    assert count_period(CALENDAR, start=start, period=period + 1, unit=unit).last_day >= base
+    assert count_period(CALENDAR, start=start + timedelta(days=1), period=period, unit=unit).last_day >= base
+
+
+@settings(max_examples=100, deadline=None)
+@given(start=st.dates(min_value=date(2027, 1, 1), max_value=date(2060, 12, 31)),
+       period=st.integers(min_value=0, max_value=60), unit=st.sampled_from(["workday", "day", "month", "year"]))
+def test_any_future_year_gives_a_provisional_answer_never_an_exception(start, period, unit):
+    assert count_period(CALENDAR, start=start, period=period, unit=unit).provisional
