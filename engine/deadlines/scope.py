@@ -9,6 +9,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 from sqlalchemy import select
 
 from engine.actors import Actor
@@ -31,11 +32,21 @@ class DeadlineScope:
     calendar: WorkCalendar
     changed: set[str] = field(default_factory=set)  # keys whose due moment moved: their timers need re-arming
     events: list[tuple[str, CaseDeadline, str]] = field(default_factory=list)  # (action, row, summary) to audit
+    _rows: list[CaseDeadline] | None = None  # the case's clocks, read once per step
+
+    def rows(self) -> list[CaseDeadline]:
+        if self._rows is None:
+            self._rows = list(self.session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == self.case_id)
+                                                   .order_by(CaseDeadline.id)))
+        return self._rows
 
     def current(self, key: str) -> CaseDeadline | None:
-        return self.session.scalar(select(CaseDeadline).where(
-            CaseDeadline.case_id == self.case_id, CaseDeadline.key == key, CaseDeadline.status != "cancelled")
-            .order_by(CaseDeadline.id.desc()).limit(1))
+        """The latest clock of this kind on the case that was not cancelled."""
+        return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
+
+    def due_of(self, keys) -> "datetime | None":
+        moments = [row.due_at for row in self.rows() if row.key in keys and row.status in ("running", "overdue")]
+        return min(moments) if moments else None
 
     def period_for(self, key: str) -> int:
         entry = catalog_entry(key)
@@ -52,7 +63,7 @@ class DeadlineScope:
                                    instance_id=self.instance_id, start=records.parse_start(start, now),
                                    calendar=self.calendar, now=now)
         self.session.add(row)
-        self.session.flush()
+        self.rows().append(row)
         self.changed.add(key)
         self.events.append(("deadline_started", row, f"开始计算「{row.title}」：{row.explanation}"))
         return row

@@ -11,6 +11,7 @@ from engine.actors import Actor
 from engine.calendar import DayEntry
 from engine.clock import Clock
 from engine.deadlines import records
+from engine.deadlines.calendar_store import forget as forget_calendar
 from engine.deadlines import scope as functions
 from engine.deadlines.catalog import entry as catalog_entry
 
@@ -21,6 +22,9 @@ from engine.store.models import CalendarDay, CalendarYear, CaseDeadline, Deadlin
 
 from .cases import get_case_for
 from .stepping import ACTIVE_STATUSES, audit_deadline_events, case_scope, load_workflow, run_step, save_workflow
+
+
+OVERDUE_MONITOR = Actor.system("期限监控")
 
 
 def case_deadlines(session, case_id: int) -> list[dict]:
@@ -89,23 +93,39 @@ def _rearm_case(session, *, scope, clock: Clock, actor: Actor, runner: WorkflowR
     scope.changed.clear()
 
 
-def mark_overdue(*, database: Database, clock: Clock) -> int:
-    """Flip running clocks past their due moment to overdue, once each however many workers race."""
+def mark_overdue(*, database: Database, clock: Clock, batch_size: int = 500) -> int:
+    """Flip running clocks past their due moment to overdue, once each however many workers race.
+
+    Rows are taken in small batches with FOR UPDATE SKIP LOCKED on PostgreSQL, so two workers never wait on
+    (or deadlock with) each other or with a step that is touching the same clock.
+    """
     now = clock.now()
-    with database.unit_of_work() as uow:
-        session = uow.session
-        flipped = session.execute(update(CaseDeadline).where(
-            CaseDeadline.status == "running", CaseDeadline.due_at < now)
-            .values(status="overdue", overdue_at=now, updated_at=now)
-            .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,
-                       CaseDeadline.due_date, CaseDeadline.key)).all()
-        for row in flipped:
-            audit.record(session, clock=clock, actor=Actor.system("期限监控"), action="deadline_overdue",
-                         case_id=row.case_id, instance_id=row.instance_id,
-                         summary=f"「{row.title}」已超期（届满日 {row.due_date.isoformat()}）",
-                         data={"key": row.key, "due": row.due_date.isoformat()})
-        uow.commit()
-    return len(flipped)
+    total = 0
+    while True:
+        with database.unit_of_work() as uow:
+            session = uow.session
+            due = (select(CaseDeadline.id).where(CaseDeadline.status == "running", CaseDeadline.due_at < now)
+                   .order_by(CaseDeadline.id).limit(batch_size))
+            if session.bind.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = list(session.scalars(due))
+            if not ids:
+                return total
+            flipped = session.execute(update(CaseDeadline).where(
+                CaseDeadline.id.in_(ids), CaseDeadline.status == "running")
+                .values(status="overdue", overdue_at=now, updated_at=now)
+                .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,
+                           CaseDeadline.due_date, CaseDeadline.key)
+                .execution_options(synchronize_session=False)).all()
+            for row in flipped:
+                audit.record(session, clock=clock, actor=OVERDUE_MONITOR, action="deadline_overdue",
+                             case_id=row.case_id, instance_id=row.instance_id,
+                             summary=f"「{row.title}」已超期（届满日 {row.due_date.isoformat()}）",
+                             data={"key": row.key, "due": row.due_date.isoformat()})
+            uow.commit()
+            total += len(flipped)
+            if len(ids) < batch_size:
+                return total
 
 
 def configure_deadline(*, agency_id: int, key: str, period: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
@@ -152,10 +172,12 @@ def import_calendar_year(*, year: int, days: list[DayEntry], confirmed: bool, so
             session.add(year_row)
         year_row.confirmed = confirmed or bool(year_row.confirmed)
         year_row.source, year_row.updated_at, year_row.updated_by_id = source, now, actor.user_id
+        uow.session.flush()
         audit.record(session, clock=clock, actor=actor, action="calendar_imported",
                      summary=f"导入 {year} 年节假日安排 {len(days)} 天" + ("（已确认）" if year_row.confirmed else ""),
                      data={"year": year, "days": len(days), "confirmed": year_row.confirmed, "source": source})
         uow.commit()
+        forget_calendar()
         return {"year": year, "days": len(days), "confirmed": year_row.confirmed}
 
 

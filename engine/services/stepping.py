@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from engine import audit
 from engine.actors import Actor
@@ -16,7 +17,7 @@ from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
 from engine.runner import StepFailed, WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.models import Case, CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
 
 T = TypeVar("T")
 
@@ -33,7 +34,8 @@ def load_workflow(session, instance: ProcessInstance, runner: WorkflowRunner):
 
 def get_instance(session, instance_id: int, *, for_update: bool = False, skip_locked: bool = False
                  ) -> ProcessInstance:
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
+        joinedload(ProcessInstance.case).lazyload(Case.agency))
     if for_update and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=skip_locked, of=ProcessInstance)
     instance = session.scalar(query)
@@ -106,7 +108,8 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
 
 def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
     open_rows = {row.spiff_task_id: row for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open"))}
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        .options(lazyload("*")))}
     created = []
     for task in ready:
         due_at = _deadline_due(session, instance.case_id, task.deadline_keys) or task.due_at
@@ -130,6 +133,9 @@ def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
     """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired)."""
     if not keys:
         return None
+    scope = current_scope()
+    if scope is not None and scope.case_id == case_id:
+        return scope.due_of(keys)
     session.flush()
     return session.scalar(select(func.min(CaseDeadline.due_at)).where(
         CaseDeadline.case_id == case_id, CaseDeadline.key.in_(keys),
@@ -138,7 +144,7 @@ def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                       HumanTask.status == "open")):
+                                                       HumanTask.status == "open").options(lazyload("*"))):
         row.status, row.completed_at = "withdrawn", clock.now()
 
 

@@ -62,17 +62,17 @@ def fire_instance(*, instance_id: int, worker: str, database: Database, runner: 
         if instance is None or instance.claimed_by != worker:
             return False  # another worker holds it now
         now = clock.now()
-        instance.claimed_by, instance.claim_expires_at = None, None
         if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:
+            instance.claimed_by, instance.claim_expires_at = None, None
             return False
         workflow = load_workflow(session, instance, runner)
-        due_before = instance.next_due_at
-        with case_scope(session, instance=instance, clock=clock, actor=SCHEDULER):
-            runner.fire_timers(workflow, clock)
-            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=SCHEDULER)
         audit.record(session, clock=clock, actor=SCHEDULER, action="timer_fired", case_id=instance.case_id,
                      instance_id=instance.id, summary="定时事件到期触发",
-                     data={"due_at": due_before.isoformat(), "worker": worker})
+                     data={"due_at": instance.next_due_at.isoformat(), "worker": worker})
+        with session.no_autoflush, case_scope(session, instance=instance, clock=clock, actor=SCHEDULER):
+            runner.fire_timers(workflow, clock)
+            instance.claimed_by, instance.claim_expires_at = None, None
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=SCHEDULER)
         return True
 
     try:

@@ -174,7 +174,7 @@ class ProcessInstance(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="instances")
-    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    definition: Mapped[ProcessDefinition] = relationship(lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 
