@@ -5,7 +5,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BIN     = $(VENV)/bin
 
-.PHONY: install run test lint clean
+.PHONY: install run test bench clean
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,9 @@ run: install
 test: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 --dist loadfile
+
+bench: install
+	$(BIN)/python -m bench.timers
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -94,3 +94,12 @@ def test_unknown_case_is_a_404_page(client, staff):
     login(client, "handler1")
     response = client.get("/cases/424242")
     assert response.status_code == 404 and "案件不存在" in response.get_data(as_text=True)
+
+
+def test_the_case_page_shows_each_deadline_with_its_explanation(client, staff):
+    login(client, "handler1")
+    created = register_through_page(client)
+    html = client.get(created.headers["Location"]).get_data(as_text=True)
+    assert "法定期限" in html and "立案审查期限" in html
+    assert "发现线索或收到材料 2026-03-01 起 15个工作日，届满日 2026-03-20" in html
+    assert "计时中" in html
