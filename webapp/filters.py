@@ -19,6 +19,13 @@ def localtime(value, fmt: str = "%Y-%m-%d %H:%M"):
     return value.astimezone(CHINA_TZ).strftime(fmt) if value else "—"
 
 
+STAGE_TITLES = {"lead": "线索初查", "investigation": "立案调查", "not_filed": "不予立案", "decided": "已作出决定"}
+INSTANCE_STATUS_TITLES = {"running": "运行中", "waiting": "办理中", "suspended": "已中止", "error": "出错",
+                          "completed": "已结束", "cancelled": "已撤销"}
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["stage"] = lambda value: STAGE_TITLES.get(value, value)
+    app.jinja_env.filters["instance_status"] = lambda value: INSTANCE_STATUS_TITLES.get(value, value)
     app.jinja_env.filters["fromiso"] = fromiso
     app.jinja_env.filters["localtime"] = localtime

@@ -45,7 +45,9 @@ class DeadlineScope:
         return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
 
     def due_of(self, keys) -> "datetime | None":
-        moments = [row.due_at for row in self.rows() if row.key in keys and row.status in ("running", "overdue")]
+        """The earliest due moment among these clocks; with no keys, the case's nearest agency-side clock."""
+        moments = [row.due_at for row in self.rows() if row.status in ("running", "overdue")
+                   and (row.key in keys if keys else not row.party_side)]
         return min(moments) if moments else None
 
     def period_for(self, key: str) -> int:
@@ -126,6 +128,7 @@ def meet_deadline(key: str) -> bool:
     now = scope.clock.now()
     late = now > row.due_at
     row.status, row.met_at, row.updated_at = "met", now, now
+    scope.changed.add(key)
     scope.events.append(("deadline_met", row, f"「{row.title}」已办结" + ("（已超期）" if late else "（期限内）")))
     return True
 

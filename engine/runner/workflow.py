@@ -75,7 +75,10 @@ class WorkflowRunner:
 
     def load(self, definition_id: int, read_spec_json: Callable[[], str], state_json: str) -> BpmnWorkflow:
         spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
-        return self.serializer.load_instance(state_json, spec, subprocess_specs, self.script_engine)
+        workflow = self.serializer.load_instance(state_json, spec, subprocess_specs, self.script_engine)
+        # what the task mirror already holds: a step that leaves it unchanged need not touch the mirror
+        workflow.zhifa_ready_when_loaded = tuple(self.ready_user_tasks(workflow))
+        return workflow
 
     def dump(self, workflow: BpmnWorkflow) -> str:
         return self.serializer.dump_instance(workflow)

@@ -77,7 +77,9 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     """Persist the workflow state, recompute status and next due moment, and mirror its user tasks."""
     now = clock.now()
     scope = current_scope()
+    touched: set[str] = set()
     if scope is not None:
+        touched = set(scope.changed)
         if scope.changed:
             runner.rearm_timers(workflow, scope.changed, clock)
             scope.changed.clear()
@@ -97,7 +99,9 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
         case.stage = data["case_stage"]
     if workflow.completed and _all_instances_ended(session, case, instance):
         case.status = "closed"
-    created = sync_tasks(session, instance=instance, ready=runner.ready_user_tasks(workflow), clock=clock)
+    ready = tuple(runner.ready_user_tasks(workflow))
+    unchanged = ready == getattr(workflow, "zhifa_ready_when_loaded", None) and not touched
+    created = [] if unchanged else sync_tasks(session, instance=instance, ready=ready, clock=clock)
     for task in created:
         audit.record(session, clock=clock, actor=actor, action="task_created", case_id=case.id,
                      instance_id=instance.id, task_id=task.id, task_title=task.title,
@@ -130,16 +134,16 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
 
 
 def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
-    """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired)."""
-    if not keys:
-        return None
+    """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired);
+    a task that watches none is due when the case's nearest agency-side clock runs out."""
     scope = current_scope()
     if scope is not None and scope.case_id == case_id:
         return scope.due_of(keys)
     session.flush()
-    return session.scalar(select(func.min(CaseDeadline.due_at)).where(
-        CaseDeadline.case_id == case_id, CaseDeadline.key.in_(keys),
-        CaseDeadline.status.in_(("running", "overdue"))))
+    query = select(func.min(CaseDeadline.due_at)).where(
+        CaseDeadline.case_id == case_id, CaseDeadline.status.in_(("running", "overdue")))
+    query = query.where(CaseDeadline.key.in_(keys)) if keys else query.where(CaseDeadline.party_side.is_(False))
+    return session.scalar(query)
 
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:

@@ -208,3 +208,11 @@ def test_the_api_lists_deadlines_and_extends_them(world, staff):
     assert response.status_code == 200 and response.json["due"] == "2025-10-31"
     catalog = client.get("/api/v1/deadline-catalog", headers=head).json["deadlines"]
     assert any(d["key"] == "decision_90d" and d["legal_basis"] == "行政处罚法第六十条" for d in catalog)
+
+
+def test_a_task_without_its_own_timer_is_due_with_the_cases_nearest_clock(world, staff):
+    case_id = world.register(staff["handler1"])  # filing clock: 15 working days from 2026-03-01 → 03-20
+    complete(world, world.only_task(case_id), staff["handler1"], {"findings": "属实", "recommendation": "file"})
+    approval = world.only_task(case_id)
+    assert approval.name == "filing_approval"
+    assert approval.due_at == datetime(2026, 3, 21, tzinfo=CHINA_TZ)
