@@ -64,3 +64,38 @@ def test_a_bad_bpmn_file_is_named_and_the_rest_deploy(cli, tmp_path, monkeypatch
     result = CliRunner().invoke(main, ["processes", "sync"])
     assert result.exit_code == 1
     assert "deployed case_lead v1" in result.output and "broken.bpmn" in result.output
+
+
+def test_deadline_compute_prints_the_due_date_and_its_explanation(cli):
+    party = json.loads(cli("deadline", "compute", "--start", "2025-01-14", "--period", "15", "--unit", "day",
+                           "--party").output)
+    assert party["due"] == "2025-02-05" and party["provisional"] is False
+    assert "届满日 01-29 为法定节假日（春节），顺延至 2025-02-05" in party["explanation"]
+    agency = json.loads(cli("deadline", "compute", "--start", "2025-07-03", "--period", "90", "--unit",
+                            "day").output)
+    assert (agency["due"], agency["strict_due"]) == ("2025-10-09", "2025-10-01")
+    future = json.loads(cli("deadline", "compute", "--start", "2031-05-06", "--period", "7", "--unit",
+                            "workday").output)
+    assert future["provisional"] is True and "暂定" in future["explanation"]
+    bad = cli("deadline", "compute", "--start", "06/05/2025", "--period", "7", "--unit", "workday")
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_calendar_import_makes_a_new_year_known(cli, tmp_path):
+    before = json.loads(cli("deadline", "compute", "--start", "2027-09-28", "--period", "7", "--unit",
+                            "workday").output)
+    assert before["provisional"] is True and before["due"] == "2027-10-07"
+    schedule = tmp_path / "2027.txt"
+    schedule.write_text("# 2027 国庆节\n" + "".join(f"2027-10-0{d},holiday,国庆节\n" for d in range(1, 8))
+                        + "2027-09-26,workday,国庆调休\n", encoding="utf-8")
+    imported = cli("calendar", "import", "2027", str(schedule), "--confirm")
+    assert imported.exit_code == 0 and json.loads(imported.output) == {"year": 2027, "days": 8, "confirmed": True}
+    after = json.loads(cli("deadline", "compute", "--start", "2027-09-28", "--period", "7", "--unit",
+                           "workday").output)
+    assert after["provisional"] is False and after["due"] == "2027-10-14"
+    shown = cli("calendar", "show", "2027").output
+    assert "已有节假日安排" in shown and "2027-09-26 调休上班" in shown and "2027-10-01 休息（国庆节）" in shown
+    broken = tmp_path / "broken.txt"
+    broken.write_text("2027-13-01,holiday\n2027-10-09,party\n", encoding="utf-8")
+    failed = cli("calendar", "import", "2027", str(broken))
+    assert failed.exit_code == 2 and "第 1 行" in failed.output and "第 2 行" in failed.output
