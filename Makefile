@@ -21,6 +21,7 @@ run: install
 	$(BIN)/zhifa run --host $(HOST) --port $(PORT)
 
 test: install
+	$(BIN)/ruff check engine webapp forms tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 --dist loadfile
 

@@ -11,19 +11,19 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from engine.actors import Actor
-from engine.clock import FrozenClock, SystemClock
+from engine.clock import SystemClock
 from engine.services.cases import start_process
 from engine.services.definitions import deploy_bpmn
 from engine.store.database import Database
 from engine.store.models import AuditRecord, Case
 from tests.conftest import World, _truncate_postgres
-from tests.seeding import clone_case
+from tests.seeding import seed_due_leads
 
 from .common import fresh_schema, machine, pgbench_tps
 
@@ -34,14 +34,7 @@ TIMERS = int(os.environ.get("BENCH_TIMERS", "3000"))
 def seed_due(url: str, count: int) -> Database:
     database = Database(url)
     _truncate_postgres(database)
-    world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=60)))
-    world.deploy_processes()
-    world.agency_id = world.agency()
-    handler = world.user("handler1", "handler")
-    template = world.register(handler, discovered_at=world.clock.now().isoformat())
-    with database.unit_of_work() as uow:
-        clone_case(uow.session, template, count - 1)
-        uow.commit()
+    seed_due_leads(database, count)
     return database
 
 

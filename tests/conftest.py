@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from engine.actors import Actor
 from engine.clock import CHINA_TZ, FrozenClock
-from engine.runner import WorkflowRunner
+from engine.context import EngineContext
 from engine.services import cases, definitions, users
 from engine.store.database import Database
 from engine.store.migrate import upgrade
@@ -92,22 +92,10 @@ def clock() -> FrozenClock:
 
 
 @dataclass
-class World:
+class World(EngineContext):
     """The engine's dependencies plus builders, so tests read like the use case they check."""
 
-    database: Database
-    clock: FrozenClock
-    runner: WorkflowRunner = field(default_factory=WorkflowRunner)
     agency_id: int | None = None
-
-    def uow(self):
-        return self.database.unit_of_work()
-
-    def deps(self, *, runner: bool = False) -> dict:
-        out = {"uow": self.uow(), "clock": self.clock}
-        if runner:
-            out["runner"] = self.runner
-        return out
 
     def deploy_processes(self):
         return definitions.sync_directory(directory=PROCESSES, uow=self.uow(), runner=self.runner, clock=self.clock)

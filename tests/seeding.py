@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import uuid
 
+from datetime import datetime, timedelta, timezone
+
 from sqlalchemy import insert, select
+
+from engine.clock import FrozenClock
 
 from engine.store.models import Case, CaseDeadline, HumanTask, ProcessInstance
 
@@ -47,3 +51,22 @@ def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED") -> l
                 for c_id, i_id in pairs for clock in clocks])
         instance_ids += new_instances
     return instance_ids
+
+
+def seed_due_leads(database, count: int):
+    """`count` leads registered 60 days ago, whose filing-clock warning timer is long due by the wall clock.
+    Expects an empty, migrated schema. Returns the World-like context used to create them."""
+    from tests.conftest import World
+
+    world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=60)))
+    world.deploy_processes()
+    world.agency_id = world.agency()
+    handler = world.user("handler1", "handler")
+    template = world.register(handler, discovered_at=world.clock.now().isoformat())
+    with database.unit_of_work() as uow:
+        clone_case(uow.session, template, count - 1)
+        uow.commit()
+    return world
+
+
+

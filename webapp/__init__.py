@@ -6,7 +6,6 @@ import logging
 from flask import Flask, request
 
 from engine.clock import SystemClock
-from engine.runner import WorkflowRunner
 from engine.store.database import Database
 
 from .config import default_config, instance_path
@@ -25,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     clock = app.config.get("ZHIFA_CLOCK") or SystemClock()
     database = app.config.get("ZHIFA_DATABASE") or Database(app.config["ZHIFA_DATABASE_URL"])
-    app.extensions["zhifa"] = EngineContext(database=database, runner=WorkflowRunner(), clock=clock)
+    app.extensions["zhifa"] = EngineContext(database=database, clock=clock)
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -12,7 +12,6 @@ import click
 from engine.actors import Actor
 from engine.clock import FrozenClock, SystemClock
 from engine.errors import DomainError
-from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
@@ -21,7 +20,7 @@ from .context import EngineContext
 
 
 def _context(clock=None) -> EngineContext:
-    return EngineContext(database=Database(database_url()), runner=WorkflowRunner(), clock=clock or SystemClock())
+    return EngineContext(database=Database(database_url()), clock=clock or SystemClock())
 
 
 def _fail(error: DomainError):

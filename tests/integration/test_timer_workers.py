@@ -7,17 +7,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
-from engine.clock import FrozenClock
 from engine.store.database import Database
 from engine.store.models import AuditRecord, ProcessInstance
-from tests.conftest import POSTGRES_URL, World, _truncate_postgres
-from tests.seeding import clone_case
+from tests.conftest import POSTGRES_URL, _truncate_postgres
+from tests.seeding import seed_due_leads
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL")
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
@@ -28,15 +26,7 @@ TIMERS = 2000
 def due_world(postgres_url, tmp_path):
     database = Database(postgres_url)
     _truncate_postgres(database)
-    # a lead registered 60 days ago: its filing-clock warning is long due by the wall clock
-    world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=60)))
-    world.deploy_processes()
-    world.agency_id = world.agency()
-    handler = world.user("handler1", "handler")
-    template = world.register(handler, discovered_at=world.clock.now().isoformat())
-    with database.unit_of_work() as uow:
-        clone_case(uow.session, template, TIMERS - 1)
-        uow.commit()
+    world = seed_due_leads(database, TIMERS)
     yield world, postgres_url, tmp_path
     database.dispose()
 
