@@ -1,10 +1,14 @@
 """Form definitions, one per user-task form key. `get(key)` and `exists(key)` are what the engine uses."""
 from __future__ import annotations
 
+from . import intake, ordinary, remedies
 from .base import Field, FormDefinition
-from .case_forms import CASE_FORMS
 
-_REGISTRY: dict[str, FormDefinition] = {form.key: form for form in CASE_FORMS}
+_REGISTRY: dict[str, FormDefinition] = {}
+for _form in (*intake.FORMS, *ordinary.FORMS, *remedies.FORMS):
+    if _form.key in _REGISTRY:
+        raise ValueError(f"form key {_form.key} defined twice")
+    _REGISTRY[_form.key] = _form
 
 
 def get(key: str) -> FormDefinition | None:

@@ -15,7 +15,8 @@ from .validators import validate_id_number
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
-FIELD_TYPES = ("text", "textarea", "choice", "date", "datetime", "money", "integer", "boolean", "id_number")
+FIELD_TYPES = ("text", "textarea", "choice", "date", "datetime", "money", "integer", "boolean", "id_number",
+               "officers")
 
 MESSAGES = {
     "required": "此项为必填项。",
@@ -79,6 +80,8 @@ class Field:
             field_class = fields.Integer if self.type == "integer" else fields.Decimal
             extra = {"places": 2, "as_string": False} if self.type == "money" else {"strict": False}
             return field_class(validate=validators, **extra, **kwargs)
+        if self.type == "officers":
+            return fields.List(fields.Integer(strict=False), **kwargs)
         if self.type == "date":
             return fields.Date(**kwargs)
         if self.type == "datetime":
@@ -94,7 +97,7 @@ def _range_message(minimum, maximum) -> str:
     return f"不能大于 {maximum:g}。"
 
 
-CrossFieldRule = Callable[[dict], dict[str, str] | None]
+CrossFieldRule = Callable[[dict, dict], dict[str, str] | None]  # (cleaned data, case context) -> field errors
 
 
 @dataclass(frozen=True)
@@ -110,15 +113,17 @@ class FormDefinition:
         schema_class = Schema.from_dict({f.name: f.marshmallow_field() for f in self.fields}, name=f"{self.key}_schema")
         return schema_class(unknown=EXCLUDE)
 
-    def validate(self, data: dict) -> dict:
-        """Return cleaned, JSON-ready data or raise marshmallow.ValidationError with per-field messages."""
+    def validate(self, data: dict, context: dict | None = None) -> dict:
+        """Return cleaned, JSON-ready data or raise marshmallow.ValidationError with per-field messages.
+
+        `context` is what the rules may know about the case: `party_kind` and the process `data` so far."""
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["提交的数据格式不正确。"]})
         prepared = {name: (None if value == "" else value) for name, value in data.items()}
         cleaned = self.schema.load(prepared)
         errors: dict[str, list[str]] = {}
         for rule in self.rules:
-            for name, message in (rule(cleaned) or {}).items():
+            for name, message in (rule(cleaned, context or {}) or {}).items():
                 errors.setdefault(name, []).append(message)
         if errors:
             raise ValidationError(errors)
@@ -138,6 +143,8 @@ def _json_ready(value):
     """Task data must serialize: dates as ISO text, money as a number with two decimals."""
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
     if isinstance(value, Decimal):
         try:
             return float(value.quantize(Decimal("0.01")))

@@ -98,7 +98,10 @@ class World(EngineContext):
     agency_id: int | None = None
 
     def deploy_processes(self):
-        return definitions.sync_directory(directory=PROCESSES, uow=self.uow(), runner=self.runner, clock=self.clock)
+        """The shipped library, plus `case_lead`: a small process the engine tests drive step by step."""
+        report = definitions.sync_directory(directory=PROCESSES, uow=self.uow(), runner=self.runner, clock=self.clock)
+        self.deploy_file(FIXTURES / "case_lead.bpmn")
+        return report
 
     def deploy_file(self, path: Path, comment: str | None = None):
         return definitions.deploy_bpmn(source_name=path.name, xml=path.read_bytes(), comment=comment,

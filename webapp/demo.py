@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.actors import Actor
+from engine.clock import CHINA_TZ
 from engine.services import cases, definitions, tasks, users
 from engine.store.models import HumanTask, User
 
@@ -33,24 +34,42 @@ USERS = [
     ("supervisor1", "陈监督", ["supervisor"], None),
 ]
 
+ACCEPT_REAL_NAME = ("complaint_acceptance", "handler1", {
+    "accepted": "yes", "acceptance_note": "属于本机关管辖，予以受理。", "complainant_name": "刘女士",
+    "complainant_real_name": "yes", "complainant_contact": "138****6621"})
+
 CASES = [
     {"source": "patrol", "summary": "巡查发现当事人在人民路 88 号门前占用人行道摆摊经营水果。",
      "party_name": "周某某", "party_kind": "person", "party_id_number": "330102198503150010",
      "location": "东城镇人民路 88 号", "steps": []},
     {"source": "hotline_12345", "summary": "12345 热线转来举报：某广告公司未经批准在建设路沿街设置大型户外广告牌。",
      "party_name": "东城星光广告有限公司", "party_kind": "organisation", "party_id_number": "91330100MA2H3X4Y5J",
-     "location": "东城镇建设路 12 号", "steps": [("handler1", {"findings": "现场核实广告牌约 30 平方米，未取得设置许可。",
-                                                         "recommendation": "file"})]},
+     "location": "东城镇建设路 12 号", "steps": [
+         ACCEPT_REAL_NAME,
+         ("lead_check", "handler1", {"findings": "现场核实广告牌约 30 平方米，未取得设置许可。", "recommendation": "file"})]},
     {"source": "complaint", "summary": "居民投诉某工地夜间向河道倾倒建筑垃圾。",
      "party_name": "东城建工集团有限公司", "party_kind": "organisation", "party_id_number": "91330100MA27Q8R9XF",
      "location": "东城镇滨河路工地", "steps": [
-         ("handler2", {"findings": "调取监控，确认 11 月 3 日夜间有运输车辆倾倒建筑垃圾。", "recommendation": "file"}),
-         ("head1", {"approval": "approve", "approval_opinion": "同意立案，由张明、李华承办。"})]},
+         ACCEPT_REAL_NAME,
+         ("lead_check", "handler2", {"findings": "调取监控，确认 11 月 3 日夜间有运输车辆倾倒建筑垃圾。",
+                                     "recommendation": "file"}),
+         ("filing_approval", "head1", {"approval": "approve", "approval_opinion": "同意立案。"}),
+         ("complainant_reply", "handler2", {"reply_content": "您反映的问题已立案调查。", "reply_method": "phone",
+                                            "replied_on": "{today}"}),
+         ("investigation_assignment", "head1", {"officers": ["handler1", "handler2"],
+                                                "assignment_note": "由张明主办，李华协办。"})]},
     {"source": "report", "summary": "匿名举报某餐馆油烟扰民。",
      "party_name": "吴某", "party_kind": "person", "party_id_number": "330102199001010012",
      "location": "东城镇文化路 5 号", "steps": [
-         ("handler1", {"findings": "现场检查，油烟净化设施运行正常，检测达标。", "recommendation": "not_file",
-                       "not_file_reason": "未发现违法事实。"})]},
+         ("complaint_acceptance", "handler1", {"accepted": "yes", "acceptance_note": "予以受理。",
+                                               "complainant_real_name": "no"}),
+         ("lead_check", "handler1", {"findings": "现场检查，油烟净化设施运行正常，检测达标。", "recommendation": "not_file",
+                                     "not_file_reason": "未发现违法事实。"}),
+         ("filing_approval", "head1", {"approval": "approve", "approval_opinion": "同意不予立案。"})]},
+    {"source": "patrol", "summary": "巡查发现当事人在学校门口流动摊点占道经营，经劝阻后仍未离开。",
+     "party_name": "陈某", "party_kind": "person", "party_id_number": "330102197806060018",
+     "location": "东城镇育才路", "steps": [
+         ("lead_check", "handler2", {"findings": "违法事实清楚，当事人承认。", "recommendation": "summary"})]},
 ]
 
 
@@ -82,11 +101,22 @@ def _sample_case(ctx: EngineContext, sample: dict) -> None:
     data = {key: value for key, value in sample.items() if key != "steps"}
     data["discovered_at"] = (ctx.clock.now() - timedelta(days=2)).isoformat()
     case_id = cases.register_case(data=data, actor=_actor(ctx, "handler1"), **ctx.deps(runner=True))
-    for username, form_data in sample["steps"]:
+    today = ctx.clock.now().astimezone(CHINA_TZ).date().isoformat()
+    for task_name, username, form_data in sample["steps"]:
         with ctx.uow() as uow:
-            task_id = uow.session.scalar(select(HumanTask.id).where(HumanTask.case_id == case_id,
-                                                                    HumanTask.status == "open"))
-        tasks.complete_task(task_id=task_id, data=form_data, actor=_actor(ctx, username), **ctx.deps(runner=True))
+            task_id = uow.session.scalar(select(HumanTask.id).where(
+                HumanTask.case_id == case_id, HumanTask.status == "open", HumanTask.name == task_name))
+            values = {key: _resolve(uow.session, value, today) for key, value in form_data.items()}
+        tasks.complete_task(task_id=task_id, data=values, actor=_actor(ctx, username), **ctx.deps(runner=True))
+
+
+def _resolve(session, value, today: str):
+    """Demo data names officers by username and dates as {today}."""
+    if value == "{today}":
+        return today
+    if isinstance(value, list):
+        return [session.scalar(select(User.id).where(User.username == item)) for item in value]
+    return value
 
 
 def _actor(ctx: EngineContext, username: str) -> Actor:

@@ -32,6 +32,7 @@ class DeadlineScope:
     calendar: WorkCalendar
     changed: set[str] = field(default_factory=set)  # keys whose due moment moved: their timers need re-arming
     events: list[tuple[str, CaseDeadline, str]] = field(default_factory=list)  # (action, row, summary) to audit
+    outbox: list[tuple[str, dict]] = field(default_factory=list)  # messages for the case's other processes
     _rows: list[CaseDeadline] | None = None  # the case's clocks, read once per step
 
     def rows(self) -> list[CaseDeadline]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.clock import Clock
 
+from engine.case_functions import CASE_FUNCTIONS, TaskAwareEnvironment, running
 from engine.deadlines.scope import SCRIPT_FUNCTIONS
 
 from .clock_binding import bound_clock
@@ -35,6 +36,10 @@ class ReadyTask:
     form_key: str | None
     due_at: datetime | None
     deadline_keys: tuple[str, ...] = ()  # statutory clocks its boundary timers watch
+    properties: tuple[tuple[str, str], ...] = ()  # camunda:properties of the task (duty, document, check)
+
+    def property(self, name: str) -> str | None:
+        return dict(self.properties).get(name)
 
 
 class StepFailed(Exception):
@@ -53,8 +58,9 @@ class WorkflowRunner:
     def __init__(self, *, script_globals: dict[str, Any] | None = None):
         self.serializer = InstanceSerializer()
         functions = dict(SCRIPT_FUNCTIONS)
+        functions.update(CASE_FUNCTIONS)
         functions.update(script_globals or {})
-        self.script_engine = PythonScriptEngine(environment=TaskDataEnvironment(functions))
+        self.script_engine = PythonScriptEngine(environment=TaskAwareEnvironment(functions))
         self._specs: dict[int, tuple] = {}
 
     # -- specs ---------------------------------------------------------------------------------------------
@@ -141,8 +147,19 @@ class WorkflowRunner:
     def advance(self, workflow: BpmnWorkflow, clock: Clock) -> None:
         self._guarded(workflow, clock, workflow.do_engine_steps)
 
+    def start_message_names(self, definition_id: int, read_spec_json: Callable[[], str]) -> set[str]:
+        """Messages that start this process (e.g. `reconsideration_filed` on a decided case)."""
+        spec, _ = self.spec_for(definition_id, read_spec_json)
+        start = spec.task_specs.get("Start")
+        names = set()
+        for candidate in (start.outputs if start is not None else []):
+            definition = getattr(candidate, "event_definition", None)
+            if type(definition).__name__ == "MessageEventDefinition":
+                names.add(definition.name)
+        return names
+
     def _guarded(self, workflow: BpmnWorkflow, clock: Clock, action: Callable[[], None], element_id=None):
-        with bound_clock(clock):
+        with bound_clock(clock), running(self):
             try:
                 action()
             except SpiffWorkflowException as exc:
@@ -168,7 +185,9 @@ class WorkflowRunner:
             ready.append(ReadyTask(
                 id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
                 form_key=getattr(form, "key", None), due_at=_boundary_timer_due(task),
-                deadline_keys=_boundary_deadline_keys(task)))
+                deadline_keys=_boundary_deadline_keys(task),
+                properties=tuple(sorted((k, str(v)) for k, v in (spec.extensions or {}).items()
+                                        if isinstance(v, str)))))
         return ready
 
     @staticmethod

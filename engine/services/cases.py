@@ -18,7 +18,7 @@ from .definitions import latest_definition
 from .numbering import next_case_number
 from .stepping import case_scope, run_step, save_workflow, spec_reader
 
-LEAD_PROCESS = "case_lead"
+LEAD_PROCESS = "lead_intake"
 REGISTERING_ROLES = ("handler", "head")
 
 

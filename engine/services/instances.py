@@ -1,7 +1,7 @@
 """Instance lifecycle: deliver a message, suspend, resume, cancel with a reason, retry after an error."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine import audit
 from engine.actors import Actor
@@ -9,13 +9,13 @@ from engine.clock import Clock
 from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import CaseDeadline, ProcessInstance
+from engine.store.models import CaseDeadline, ProcessDefinition, ProcessInstance
 
-from .cases import get_case_for
+from .cases import get_case_for, start_process
 from .deadlines import toll_case_clocks
 from .stepping import (
     ACTIVE_STATUSES, cancel_open_tasks, case_scope, ensure_active, get_instance, load_workflow, run_step,
-    save_workflow,
+    save_workflow, spec_reader,
 )
 
 SUPERVISING_ROLES = ("admin", "head")
@@ -23,18 +23,28 @@ SUPERVISING_ROLES = ("admin", "head")
 
 def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow: UnitOfWork, clock: Clock,
                     runner: WorkflowRunner) -> int:
-    """Deliver a named message (e.g. `reconsideration_filed`) to the case's instance waiting for it."""
+    """Deliver a named message to the case's instance waiting for it; if none waits, start the process whose
+    start event is that message (e.g. `reconsideration_filed` on a decided case). Returns the instance id."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed("消息内容应为 JSON 对象。", fields={"_schema": ["消息内容应为 JSON 对象。"]})
     with uow:
         get_case_for(uow.session, case_id, actor)
         waiting = [instance.id for instance in _active_instances(uow.session, case_id)
                    if name in runner.waiting_message_names(load_workflow(uow.session, instance, runner))]
-    if not waiting:
+        starter = None if waiting else _process_started_by(uow.session, name, runner)
+    if not waiting and starter is None:
         raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
-    instance_id = waiting[0]
 
     def body(session) -> int:
-        instance = get_instance(session, instance_id)
-        ensure_active(instance)
+        if waiting:
+            instance = get_instance(session, waiting[0])
+            ensure_active(instance)
+        else:
+            case = get_case_for(session, case_id, actor)
+            if case.status != "open":
+                raise InvalidState("案件已经结束，不能再启动新的流程。")
+            instance = start_process(session, case=case, process_id=starter, data=payload, actor=actor, clock=clock,
+                                     runner=runner)
         workflow = load_workflow(session, instance, runner)
         audit.record(session, clock=clock, actor=actor, action="message_delivered", case_id=case_id,
                      instance_id=instance.id, summary=f"收到消息「{name}」", data={"name": name, "payload": payload})
@@ -44,7 +54,20 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
             save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
         return instance.id
 
-    return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
+    return run_step(uow, instance_id=waiting[0] if waiting else None, clock=clock, actor=actor, body=body)
+
+
+def _process_started_by(session, message: str, runner: WorkflowRunner) -> str | None:
+    """The process whose newest version starts on this message."""
+    newest = select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version")) \
+        .group_by(ProcessDefinition.process_id).subquery()
+    rows = session.execute(select(ProcessDefinition.id, ProcessDefinition.process_id).join(
+        newest, (newest.c.process_id == ProcessDefinition.process_id) & (newest.c.version == ProcessDefinition.version))
+        .order_by(ProcessDefinition.process_id)).all()
+    for definition_id, process_id in rows:
+        if message in runner.start_message_names(definition_id, spec_reader(session, definition_id)):
+            return process_id
+    return None
 
 
 def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWork, clock: Clock,

@@ -16,6 +16,7 @@ from engine.deadlines.scope import DeadlineScope, current_scope, deadline_scope
 from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
 from engine.runner import StepFailed, WorkflowRunner
+from engine.services.duties import primary_officer
 from engine.store.database import UnitOfWork
 from engine.store.models import Case, CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
 
@@ -60,6 +61,9 @@ def case_scope(session, *, instance: ProcessInstance, clock: Clock, actor: Actor
     """Bind the case being stepped, so deadline functions in scripts and timers read and write its clocks."""
     scope = DeadlineScope(session=session, case_id=instance.case_id, agency_id=instance.case.agency_id,
                           instance_id=instance.id, clock=clock, actor=actor, calendar=load_calendar(session))
+    parent = current_scope()
+    if parent is not None and parent.case_id == instance.case_id and parent.session is session:
+        scope._rows = parent.rows()  # a process started from another one's step shares its view of the clocks
     with deadline_scope(scope):
         yield scope
 
@@ -102,6 +106,12 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     ready = tuple(runner.ready_user_tasks(workflow))
     unchanged = ready == getattr(workflow, "zhifa_ready_when_loaded", None) and not touched
     created = [] if unchanged else sync_tasks(session, instance=instance, ready=ready, clock=clock)
+    if scope is not None and scope.instance_id == instance.id:
+        if touched:
+            rearm_other_instances(session, case_id=case.id, keys=touched, exclude_id=instance.id, runner=runner,
+                                  clock=clock, actor=actor)
+        if scope.outbox:
+            deliver_outbox(session, scope=scope, runner=runner, clock=clock, actor=actor)
     for task in created:
         audit.record(session, clock=clock, actor=actor, action="task_created", case_id=case.id,
                      instance_id=instance.id, task_id=task.id, task_title=task.title,
@@ -110,20 +120,55 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     return created
 
 
+def rearm_other_instances(session, *, case_id: int, keys: set[str], exclude_id: int, runner: WorkflowRunner,
+                          clock: Clock, actor: Actor) -> None:
+    """A clock moved in one process (e.g. payment paused by a reconsideration): re-arm the timers that wait on
+    it in the case's other processes too."""
+    for other in session.scalars(select(ProcessInstance).where(
+            ProcessInstance.case_id == case_id, ProcessInstance.id != exclude_id,
+            ProcessInstance.status.in_((*ACTIVE_STATUSES, "suspended")))).all():
+        workflow = load_workflow(session, other, runner)
+        with case_scope(session, instance=other, clock=clock, actor=actor):
+            if runner.rearm_timers(workflow, keys, clock):
+                save_workflow(session, instance=other, workflow=workflow, runner=runner, clock=clock, actor=actor)
+
+
+def deliver_outbox(session, *, scope, runner: WorkflowRunner, clock: Clock, actor: Actor) -> None:
+    """Deliver the messages a step sent with notify_case() to the case's other waiting processes."""
+    messages, scope.outbox = list(scope.outbox), []
+    for name, payload in messages:
+        for other in session.scalars(select(ProcessInstance).where(
+                ProcessInstance.case_id == scope.case_id, ProcessInstance.id != scope.instance_id,
+                ProcessInstance.status.in_(ACTIVE_STATUSES))).all():
+            workflow = load_workflow(session, other, runner)
+            if name not in runner.waiting_message_names(workflow):
+                continue
+            with case_scope(session, instance=other, clock=clock, actor=actor):
+                runner.deliver_message(workflow, name, payload, clock)
+                audit.record(session, clock=clock, actor=actor, action="message_delivered", case_id=other.case_id,
+                             instance_id=other.id, summary=f"流程间消息「{name}」", data={"name": name})
+                save_workflow(session, instance=other, workflow=workflow, runner=runner, clock=clock, actor=actor)
+
+
 def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
     open_rows = {row.spiff_task_id: row for row in session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
         .options(lazyload("*")))}
     created = []
+    lead_officer = None
     for task in ready:
         due_at = _deadline_due(session, instance.case_id, task.deadline_keys) or task.due_at
         row = open_rows.pop(task.id, None)
         if row is not None:
             row.due_at = due_at
             continue
+        role = role_for_lane(task.lane) or "admin"
+        if role == "handler" and lead_officer is None:
+            lead_officer = primary_officer(session, instance.case_id) or 0
         row = HumanTask(id=str(uuid.uuid4()), spiff_task_id=task.id, instance_id=instance.id, case_id=instance.case_id,
                         agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
-                        candidate_role=role_for_lane(task.lane) or "admin", form_key=task.form_key or task.name,
+                        candidate_role=role, form_key=task.form_key or task.name,
+                        assignee_id=(lead_officer or None) if role == "handler" else None,
                         status="open", created_at=clock.now(), due_at=due_at)
         session.add(row)
         created.append(row)

@@ -7,6 +7,7 @@ from sqlalchemy import and_, or_, select, update
 import forms
 from engine import audit
 from engine.actors import Actor
+from engine.checks import run_check
 from engine.clock import Clock
 from engine.errors import NotAuthorized, NotFound, TaskNotOpen, ValidationFailed
 from engine.roles import ROLE_TITLES
@@ -14,6 +15,8 @@ from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import HumanTask, User
 
+from .task_documents import issue_task_documents
+from .duties import take_duty
 from .stepping import case_scope, ensure_active, get_instance, load_workflow, run_step, save_workflow
 
 
@@ -118,11 +121,20 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         form = forms.get(task.form_key)
         if form is None:
             raise ValidationFailed(f"任务表单 {task.form_key} 不存在，请联系流程设计人员。")
+        workflow = load_workflow(session, instance, runner)
+        ready = runner.find_ready_task(workflow, task.spiff_task_id)
+        if ready is None:
+            raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。")
+        process_data = dict(ready.data)
+        properties = dict(ready.task_spec.extensions or {})
+        case = instance.case
         try:
-            cleaned = form.validate(data)
+            cleaned = form.validate(data, {"party_kind": case.party_kind, "data": process_data})
         except ValidationError as exc:
             raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
-        workflow = load_workflow(session, instance, runner)
+        if properties.get("duty"):
+            take_duty(session, case_id=case.id, actor=actor, duty=properties["duty"], clock=clock)
+        cleaned.update(run_check(properties.get("check"), session, case=case, data=cleaned, actor=actor, clock=clock))
         now = clock.now()
         task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         if task.assignee_id is None:
@@ -131,10 +143,9 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
                      instance_id=instance.id, task_id=task.id, task_title=task.title,
                      summary=f"办结「{task.title}」", data=cleaned)
         with case_scope(session, instance=instance, clock=clock, actor=actor):
-            try:
-                runner.complete_task(workflow, task.spiff_task_id, cleaned, clock)
-            except LookupError:
-                raise TaskNotOpen(f"任务「{task.title}」在流程中已不是待办状态。") from None
+            runner.complete_task(workflow, task.spiff_task_id, cleaned, clock)
+            issue_task_documents(session, kinds=properties.get("document"), case=case, data={**process_data, **cleaned},
+                                 actor=actor, clock=clock, instance_id=instance.id, task_id=task.id)
             save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
         return task.case_id
 

@@ -8,6 +8,7 @@ from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition,
 
 from .cases import get_case_for
 from .deadlines import case_deadlines
+from .documents import list_documents
 from .tasks import workable_tasks_query
 
 
@@ -51,6 +52,7 @@ def case_view(session, case: Case, actor: Actor) -> dict:
         } for row in instances],
         "tasks": [task_view(task) for task in tasks],
         "deadlines": case_deadlines(session, case.id),
+        "documents": list_documents(session, case.id),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, event,
+    Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text, UniqueConstraint, event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -310,3 +310,67 @@ class CaseDeadline(Base):
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DocumentNumberCounter(Base):
+    """Per agency, document-number word (罚决字, 立审字 …) and year: the last number given out."""
+
+    __tablename__ = "document_number_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    kind_word: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseDocument(Base):
+    """An issued enforcement document (执法文书): the exact HTML as rendered, and its SHA-256 to show tampering."""
+
+    __tablename__ = "case_document"
+    __table_args__ = (Index("ix_case_document_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(100), unique=True)
+    html: Mapped[str] = mapped_column(Text, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+
+
+class CaseDuty(Base):
+    """Who handles (承办), reviews (法制审核) and decides (决定) a case: three duties, three different people."""
+
+    __tablename__ = "case_duty"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "duty"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    duty: Mapped[str] = mapped_column(String(16))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Publication(Base):
+    """A penalty decision on the public disclosure page (行政执法公示), with a natural person's data masked."""
+
+    __tablename__ = "publication"
+    __table_args__ = (Index("ix_publication_listing", "withdrawn_at", "published_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    case_number: Mapped[str] = mapped_column(String(64))
+    party_name: Mapped[str] = mapped_column(String(200))
+    party_id_number: Mapped[str | None] = mapped_column(String(32))
+    penalty_kind: Mapped[str | None] = mapped_column(String(32))
+    fine_amount: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    decision_summary: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    decision_date: Mapped[str | None] = mapped_column(String(10))
+    published_on: Mapped[date] = mapped_column(Date)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)

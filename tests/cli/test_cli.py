@@ -7,7 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import PROCESSES
+from tests.conftest import FIXTURES
 from webapp.cli import main
 
 
@@ -27,7 +27,7 @@ def cli(tmp_path, monkeypatch):
 def test_demo_creates_users_for_every_role_and_sample_cases_once(cli):
     first = cli("demo")
     assert first.exit_code == 0
-    assert "4 sample cases created" in first.output and "password demo12345" in first.output
+    assert "5 sample cases created" in first.output and "password demo12345" in first.output
     second = cli("demo")
     assert "already present" in second.output
     token = cli("user", "token", "handler1").output.strip()
@@ -58,7 +58,7 @@ def test_timers_run_due_fires_what_is_due_by_the_given_moment(cli):
 def test_a_bad_bpmn_file_is_named_and_the_rest_deploy(cli, tmp_path, monkeypatch):
     folder = tmp_path / "processes"
     folder.mkdir()
-    shutil.copy(PROCESSES / "case_lead.bpmn", folder)
+    shutil.copy(FIXTURES / "case_lead.bpmn", folder)
     (folder / "broken.bpmn").write_text("<definitions>", encoding="utf-8")
     monkeypatch.setenv("ZHIFA_PROCESSES_DIR", str(folder))
     result = CliRunner().invoke(main, ["processes", "sync"])

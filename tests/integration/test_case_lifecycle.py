@@ -11,7 +11,7 @@ from engine.errors import EngineFailure, InvalidState, NotAuthorized, TaskNotOpe
 from engine.services import instances, tasks, timers
 from engine.services.views import get_case_view, timeline, workable_tasks
 from engine.store.models import AuditRecord, ProcessDefinition, ProcessInstance
-from tests.conftest import FIXTURES, PROCESSES
+from tests.conftest import FIXTURES
 
 
 def complete(world, task, actor, data):
@@ -51,7 +51,8 @@ def test_invalid_form_data_is_refused_with_field_errors_and_nothing_changes(worl
     with pytest.raises(ValidationFailed) as raised:
         complete(world, task, staff["handler1"], {"recommendation": "maybe", "findings": ""})
     assert raised.value.fields == {"findings": ["此项为必填项。"],
-                                   "recommendation": ["请从以下选项中选择：建议立案、建议不予立案。"]}
+                                   "recommendation": ["请从以下选项中选择：建议立案、建议不予立案、适用简易程序当场处罚、"
+                                                      "建议移送有管辖权的机关、建议移送司法机关。"]}
     with pytest.raises(ValidationFailed) as raised:
         complete(world, task, staff["handler1"], {"recommendation": "not_file", "findings": "无违法事实"})
     assert raised.value.fields == {"not_file_reason": ["建议不予立案时须写明理由。"]}
@@ -75,7 +76,8 @@ def test_completing_tasks_advances_the_process_and_writes_the_full_process_recor
                                                  "proposed_penalty": "warning"})
     decision = world.only_task(case_id)
     assert (decision.name, decision.candidate_role) == ("case_decision", "head")
-    complete(world, decision, staff["head1"], {"decision": "penalty", "decision_summary": "警告"})
+    complete(world, decision, staff["head1"], {"decision": "penalty", "penalty_kind": "warning",
+                                               "decision_text": "警告", "decision_date": "2026-03-20"})
     with world.uow() as uow:
         case = get_case_view(uow.session, case_id, staff["head1"])
         records = timeline(uow.session, case_id)
@@ -111,7 +113,7 @@ def test_claimed_task_is_only_workable_by_its_assignee(world, staff):
 def test_running_instance_stays_on_its_version_when_a_new_one_is_deployed(world, staff, tmp_path):
     old_case = world.register(staff["handler1"])
     changed = tmp_path / "case_lead.bpmn"
-    source = PROCESSES / "case_lead.bpmn"
+    source = FIXTURES / "case_lead.bpmn"
     changed.write_text(source.read_text(encoding="utf-8").replace("案源初查", "案源核查"), encoding="utf-8")
     row, created = world.deploy_file(changed, comment="改名")
     assert created and row.version == 2

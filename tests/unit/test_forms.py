@@ -22,7 +22,7 @@ def test_money_is_rounded_and_never_negative():
     assert raised.value.messages == {"proposed_fine": ["不能小于 0。"]}
     with pytest.raises(ValidationError) as raised:
         report.validate(base)
-    assert raised.value.messages == {"proposed_fine": ["拟处罚款时须填写金额。"]}
+    assert raised.value.messages == {"proposed_fine": ["处以罚款的，须填写罚款金额。"]}
 
 
 def test_party_id_must_match_party_kind():
@@ -39,4 +39,4 @@ def test_party_id_must_match_party_kind():
 def test_form_json_lists_fields_with_choices():
     definition = forms.get("filing_approval").as_json()
     assert [f["name"] for f in definition["fields"]] == ["approval", "approval_opinion"]
-    assert definition["fields"][0]["choices"][0] == {"value": "approve", "label": "同意立案"}
+    assert definition["fields"][0]["choices"][0] == {"value": "approve", "label": "同意承办人意见"}

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from engine.clock import FrozenClock
 from engine.runner import WorkflowRunner
 from engine.specs import parse_bpmn
-from tests.conftest import PROCESSES
+from tests.conftest import FIXTURES
 
 
 class InMemoryClocks:
@@ -31,7 +31,7 @@ class InMemoryClocks:
 def make_runner(clocks=None):
     clocks = clocks or InMemoryClocks()
     runner = WorkflowRunner(script_globals=clocks.functions())
-    definition = parse_bpmn("case_lead.bpmn", (PROCESSES / "case_lead.bpmn").read_bytes())
+    definition = parse_bpmn("case_lead.bpmn", (FIXTURES / "case_lead.bpmn").read_bytes())
     spec_json = runner.serializer.dump_spec(definition.spec, definition.subprocess_specs)
     reads = []
 

@@ -8,9 +8,9 @@ import pytest
 import forms
 from engine.errors import DefinitionProblem
 from engine.specs import load_directory, parse_bpmn
-from tests.conftest import PROCESSES
+from tests.conftest import FIXTURES, PROCESSES
 
-GOOD = (PROCESSES / "case_lead.bpmn").read_bytes()
+GOOD = (FIXTURES / "case_lead.bpmn").read_bytes()
 
 
 def test_every_shipped_process_parses_with_lanes_and_forms():
@@ -25,7 +25,7 @@ def test_every_shipped_process_parses_with_lanes_and_forms():
 
 
 def test_a_broken_file_is_reported_by_name_and_the_others_still_load(tmp_path):
-    shutil.copy(PROCESSES / "case_lead.bpmn", tmp_path / "case_lead.bpmn")
+    shutil.copy(FIXTURES / "case_lead.bpmn", tmp_path / "case_lead.bpmn")
     (tmp_path / "broken.bpmn").write_text("<bpmn:definitions><unclosed>", encoding="utf-8")
     parsed, problems = load_directory(tmp_path, form_exists=forms.exists)
     assert [p.process_id for p in parsed] == ["case_lead"]
@@ -62,3 +62,34 @@ def test_not_bpmn_at_all():
     with pytest.raises(DefinitionProblem) as raised:
         parse_bpmn("note.bpmn", b"<note>hello</note>")
     assert "note.bpmn" in raised.value.message
+
+
+def test_every_shipped_element_is_drawn_so_the_diagram_opens_in_any_modeler():
+    from lxml import etree
+
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+          "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        tree = etree.parse(str(path))
+        drawn = set(tree.xpath("//bpmndi:BPMNShape/@bpmnElement | //bpmndi:BPMNEdge/@bpmnElement", namespaces=ns))
+        process = tree.find("bpmn:process", ns)
+        elements = [child.get("id") for child in process if child.get("id") and
+                    etree.QName(child).localname not in ("laneSet", "documentation", "extensionElements")]
+        lanes = tree.xpath("//bpmn:lane/@id", namespaces=ns)
+        missing = [element for element in elements + lanes if element not in drawn]
+        assert not missing, f"{path.name}: no diagram shape for {missing}"
+        assert process.get("id") == path.stem, f"{path.name}: the file stem must be the process id"
+
+
+def test_every_statutory_timer_in_the_library_names_a_catalog_entry():
+    import re
+
+    from engine.deadlines.catalog import is_known
+
+    for path in sorted(PROCESSES.glob("*.bpmn")):
+        text = path.read_text(encoding="utf-8")
+        for key in re.findall(r"""deadline(?:_warning)?\(&quot;|deadline(?:_warning)?\("([a-z0-9_]+)""", text):
+            if key:
+                assert is_known(key), f"{path.name}: unknown deadline {key}"
+        for expression in re.findall(r"<bpmn:time(?:Date|Duration|Cycle)>([^<]+)<", text):
+            assert "deadline" in expression, f"{path.name}: a statutory timer must use the deadline catalog"

@@ -5,7 +5,7 @@ import pytest
 
 from .conftest import csrf_from, login
 
-LEAD = {"source": "hotline_12345", "summary": "12345 转办：夜间施工噪声", "location": "滨河路",
+LEAD = {"source": "patrol", "summary": "巡查发现夜间施工噪声扰民", "location": "滨河路",
         "party": {"name": "东城建工集团有限公司", "kind": "organisation", "id_number": "91330100MA27Q8R9XF"},
         "discovered_at": "2026-03-01T22:00:00+08:00"}
 
@@ -99,15 +99,18 @@ def test_form_definitions_are_served_as_json(client, staff, token_for):
     assert form["key"] == "lead_check"
     recommendation = next(f for f in form["fields"] if f["name"] == "recommendation")
     assert recommendation["required"] is True
-    assert recommendation["choices"] == [{"value": "file", "label": "建议立案"},
-                                         {"value": "not_file", "label": "建议不予立案"}]
+    assert recommendation["choices"][:2] == [{"value": "file", "label": "建议立案"},
+                                             {"value": "not_file", "label": "建议不予立案"}]
     assert client.get("/api/v1/forms/nope", headers=token_for("handler1")).status_code == 404
 
 
-def test_messages_reach_the_waiting_instance(client, staff, token_for):
+def test_a_message_starts_the_process_waiting_for_it(client, staff, token_for):
     headers = token_for("handler1")
     case_id = client.post("/api/v1/cases", json=LEAD, headers=headers).json["id"]
-    response = client.post(f"/api/v1/cases/{case_id}/messages/lead_withdrawn", json={"by": "举报人"}, headers=headers)
-    assert response.status_code == 200 and response.json["tasks"] == []
-    again = client.post(f"/api/v1/cases/{case_id}/messages/lead_withdrawn", json={}, headers=headers)
-    assert again.status_code == 409
+    response = client.post(f"/api/v1/cases/{case_id}/messages/reconsideration_filed",
+                           json={"received_on": "2026-03-05", "applicant": "东城建工集团有限公司"}, headers=headers)
+    assert response.status_code == 200
+    assert "reconsideration" in [i["process_id"] for i in response.json["instances"]]
+    assert "reconsideration_reply" in [t["name"] for t in response.json["tasks"]]
+    unknown = client.post(f"/api/v1/cases/{case_id}/messages/nobody_waits", json={}, headers=headers)
+    assert unknown.status_code == 409

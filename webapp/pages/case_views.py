@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 import forms
 from engine.errors import EngineFailure, NotFound, ValidationFailed
 from engine.services import cases as case_services
+from engine.services import documents as document_services
 from engine.services import tasks as task_services
 from engine.services.views import get_case_view, task_view, timeline
 from engine.store.models import HumanTask
@@ -40,6 +41,24 @@ def show_case(case_id: int):
         case = get_case_view(uow.session, case_id, current_actor())
         records = timeline(uow.session, case_id)
     return render_template("cases/show.html", case=case, records=records)
+
+
+# A stored document is shown exactly as issued; it has no scripts, and the browser must not run or fetch any.
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+@pages_blueprint.get("/cases/<int:case_id>/documents/<int:document_id>")
+@login_required
+def show_document(case_id: int, document_id: int):
+    with engine_context().uow() as uow:
+        document = document_services.get_document(uow.session, case_id, document_id, current_actor())
+        html = document.html
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Security-Policy"] = DOCUMENT_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @pages_blueprint.route("/tasks/<task_id>", methods=["GET", "POST"])

@@ -1,0 +1,131 @@
+"""Case functions for BPMN scripts, beside the deadline functions: start another process on the same case,
+send a message to the case's other processes, publish or withdraw the decision, compute the late surcharge.
+
+They act through the case scope the service opened for the step (engine.deadlines.scope), so everything they
+write joins the step's transaction.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
+
+from engine.clock import CHINA_TZ
+from engine.deadlines.scope import current_scope
+
+_task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
+_runner: ContextVar[object | None] = ContextVar("zhifa_runner", default=None)
+
+SURCHARGE_RATE = Decimal("0.03")  # 每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）
+
+
+class TaskAwareEnvironment(TaskDataEnvironment):
+    """Lets case functions see the data of the task whose script or expression is running."""
+
+    def evaluate(self, expression, context, external_context=None):
+        token = _task_data.set(context)
+        try:
+            return super().evaluate(expression, context, external_context)
+        finally:
+            _task_data.reset(token)
+
+    def execute(self, script, context, external_context=None):
+        token = _task_data.set(context)
+        try:
+            return super().execute(script, context, external_context)
+        finally:
+            _task_data.reset(token)
+
+
+@contextmanager
+def running(runner):
+    token = _runner.set(runner)
+    try:
+        yield
+    finally:
+        _runner.reset(token)
+
+
+def _scope():
+    scope = current_scope()
+    if scope is None:
+        raise RuntimeError("case functions are only available while a case is being processed")
+    return scope
+
+
+def _json_data() -> dict:
+    """The running task's data that can travel to another process (plain JSON values only)."""
+    data = {}
+    for key, value in (_task_data.get() or {}).items():
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError):
+            continue
+        data[key] = value
+    return data
+
+
+def today() -> str:
+    """Today's date in Beijing, as ISO text (task data stays JSON)."""
+    return _scope().clock.now().astimezone(CHINA_TZ).date().isoformat()
+
+
+def start_case_process(process_id: str) -> int:
+    """Start the newest version of another process on this case, carrying this task's data."""
+    from engine.services.cases import start_process  # the services use the runner, which uses us
+
+    scope = _scope()
+    from engine.store.models import Case
+    case = scope.session.get(Case, scope.case_id)
+    instance = start_process(scope.session, case=case, process_id=process_id, data=_json_data(),
+                             actor=scope.actor, clock=scope.clock, runner=_runner.get())
+    return instance.id
+
+
+def notify_case(message: str) -> None:
+    """Send a message to the case's other processes (e.g. `decision_revoked`) once this step is saved."""
+    _scope().outbox.append((message, _json_data()))
+
+
+def publish_decision() -> None:
+    """Publish the case's penalty decision on the public disclosure page (行政执法公示)."""
+    from engine.services.publication import publish
+
+    scope = _scope()
+    publish(scope.session, case_id=scope.case_id, actor=scope.actor, clock=scope.clock, data=_json_data())
+
+
+def withdraw_publication(reason: str) -> bool:
+    """Withdraw the published decision (changed or revoked), with the reason shown in the record."""
+    from engine.services.publication import withdraw
+
+    scope = _scope()
+    return withdraw(scope.session, case_id=scope.case_id, reason=reason, actor=scope.actor, clock=scope.clock)
+
+
+def late_surcharge(fine_amount, payment_key: str = "payment_15d") -> float:
+    """3 % of the fine per day after the payment clock's last day, never more than the fine itself
+    (行政处罚法第七十二条); days in reconsideration or litigation were tolled on the clock and do not count."""
+    scope = _scope()
+    row = scope.current(payment_key)
+    fine = Decimal(str(fine_amount or 0))
+    if row is None or fine <= 0:
+        return 0.0
+    return float(surcharge(fine, row.due_date, scope.clock.now().astimezone(CHINA_TZ).date()))
+
+
+def surcharge(fine: Decimal, last_day: date, on: date) -> Decimal:
+    days = max((on - last_day).days, 0)
+    amount = (fine * SURCHARGE_RATE * days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return min(amount, fine)
+
+
+CASE_FUNCTIONS = {
+    "today": today, "start_case_process": start_case_process, "notify_case": notify_case,
+    "publish_decision": publish_decision, "withdraw_publication": withdraw_publication,
+    "late_surcharge": late_surcharge,
+}

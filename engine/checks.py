@@ -1,0 +1,83 @@
+"""Checks a user task declares with `<camunda:property name="check" .../>`, run by the engine when the task is
+completed, because they need the database or the calendar: who may be assigned, how far ahead a notice is."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from engine.actors import Actor
+from engine.clock import CHINA_TZ, Clock
+from engine.deadlines.calendar_store import load_calendar
+from engine.deadlines.counting import working_days_before
+from engine.errors import ValidationFailed
+from engine.services.duties import ensure_separation, record_duty
+from engine.store.models import Case, User
+
+MIN_INVESTIGATORS = 2  # 执法人员不得少于两人（行政处罚法第四十二条、第五十五条）
+
+
+def certified_officers(session, *, agency_id: int, on: date) -> list[User]:
+    """Handlers of an agency holding an enforcement certificate valid on that day: who may be assigned."""
+    users = session.scalars(select(User).where(User.agency_id == agency_id, User.is_active.is_(True))
+                            .order_by(User.display_name)).all()
+    return [user for user in users if "handler" in user.role_ids and user.valid_certificate(on) is not None]
+
+
+def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+    today = clock.now().astimezone(CHINA_TZ).date()
+    ids = data.get("officers") or []
+    if len(set(ids)) < MIN_INVESTIGATORS:
+        raise ValidationFailed("调查取证须由两名以上执法人员进行。",
+                               fields={"officers": [f"请至少选择 {MIN_INVESTIGATORS} 名不同的执法人员。"]})
+    officers, problems = [], []
+    for user_id in dict.fromkeys(ids):
+        user = session.get(User, user_id)
+        if user is None or user.agency_id != case.agency_id or not user.is_active or "handler" not in user.role_ids:
+            problems.append(f"编号 {user_id} 不是本机关在岗的执法人员。")
+            continue
+        certificate = user.valid_certificate(today)
+        if certificate is None:
+            problems.append(f"{user.display_name}没有有效的行政执法证件，不能参与调查。")
+            continue
+        ensure_separation(session, case_id=case.id, user_id=user.id, duty="handle")
+        officers.append({"id": user.id, "name": user.display_name, "certificate_number": certificate.number})
+    if problems:
+        raise ValidationFailed("指派的执法人员不符合条件。", fields={"officers": problems})
+    for index, officer in enumerate(officers):
+        record_duty(session, case_id=case.id, user_id=officer["id"], duty="handle", clock=clock, primary=index == 0)
+    return {"officers": officers}
+
+
+def check_certified_actor(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+    user = session.get(User, actor.user_id) if actor.user_id else None
+    certificate = user.valid_certificate(clock.now().astimezone(CHINA_TZ).date()) if user else None
+    if certificate is None:
+        raise ValidationFailed("当场处罚须由持有效行政执法证件的执法人员作出。",
+                               fields={"_schema": ["您没有有效的行政执法证件。"]})
+    return {"officers": [{"id": user.id, "name": user.display_name, "certificate_number": certificate.number}]}
+
+
+def check_hearing_notice(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+    hearing_at = datetime.fromisoformat(data["hearing_time"])
+    hearing_day = hearing_at.astimezone(CHINA_TZ).date() if hearing_at.tzinfo else hearing_at.date()
+    latest = working_days_before(load_calendar(session), hearing_day, 7, set())
+    today = clock.now().astimezone(CHINA_TZ).date()
+    if today > latest:
+        raise ValidationFailed("听证通知应当在举行听证的七个工作日前送达。",
+                               fields={"hearing_time": [f"{hearing_day.isoformat()} 举行听证的，最迟应于 "
+                                                        f"{latest.isoformat()} 通知；请推迟听证日期。"]})
+    return {}
+
+
+CHECKS = {
+    "investigators": check_investigators,
+    "certified_actor": check_certified_actor,
+    "hearing_notice": check_hearing_notice,
+}
+
+
+def run_check(name: str | None, session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+    if not name:
+        return {}
+    return CHECKS[name](session, case=case, data=data, actor=actor, clock=clock)

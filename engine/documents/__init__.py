@@ -1,0 +1,10 @@
+"""Printable enforcement documents (执法文书): a catalog of kinds and their Jinja2 templates, rendered to A4 HTML.
+
+Pure rendering, no database: `engine.services.documents` numbers, stores and audits what is rendered here.
+"""
+from __future__ import annotations
+
+from .catalog import DOCUMENT_KINDS, DocumentKind, get_kind
+from .render import DocumentContext, render_document
+
+__all__ = ["DOCUMENT_KINDS", "DocumentContext", "DocumentKind", "get_kind", "render_document"]

@@ -1,0 +1,274 @@
+"""Forms of the summary and ordinary procedures (简易程序、一般程序)."""
+from __future__ import annotations
+
+from .base import Field, FormDefinition
+from .common import (
+    PENALTY_KINDS, SERVICE_METHODS, SUMMARY_FINE_LIMITS, YES_NO, fine_required_for_fine, required_when,
+    within_discretion,
+)
+
+HANDLER_AND_ABOVE = frozenset({"handler", "reviewer", "head", "admin", "supervisor"})
+REVIEW_ROLES = frozenset({"reviewer", "head", "admin", "supervisor"})
+
+
+def _summary_thresholds(data: dict, context: dict):
+    """行政处罚法第五十一条: on the spot only warnings, or fines up to ¥200 (person) / ¥3,000 (organisation)."""
+    if data.get("penalty_kind") not in ("warning", "fine"):
+        return {"penalty_kind": "简易程序只能当场给予警告或者罚款。"}
+    limit = SUMMARY_FINE_LIMITS.get(context.get("party_kind"), 200)
+    amount = data.get("fine_amount") or 0
+    if data.get("penalty_kind") == "fine" and amount > limit:
+        who = "法人或者其他组织" if context.get("party_kind") == "organisation" else "公民"
+        return {"fine_amount": f"对{who}当场罚款不得超过 {limit} 元，超过的应当适用一般程序。"}
+    return None
+
+
+ONSITE_DECISION = FormDefinition(
+    key="onsite_decision", title="当场处罚决定",
+    description="违法事实确凿并有法定依据，对公民处二百元以下、对法人或者其他组织处三千元以下罚款或者警告的，可以当场作出决定。",
+    fields=(
+        Field("facts", "textarea", "违法事实"),
+        Field("legal_basis", "text", "处罚依据", max_length=500),
+        Field("penalty_kind", "choice", "处罚种类", choices=(("warning", "警告"), ("fine", "罚款"))),
+        Field("fine_amount", "money", "罚款金额（元）", required=False, minimum=0),
+        Field("decision_text", "textarea", "决定内容"),
+        Field("decision_date", "date", "决定日期"),
+        Field("paid_on_spot", "choice", "是否当场缴纳", choices=YES_NO),
+    ),
+    rules=(fine_required_for_fine("penalty_kind", "fine_amount"), _summary_thresholds),
+)
+
+ONSITE_DELIVERY = FormDefinition(
+    key="onsite_delivery", title="当场交付",
+    fields=(
+        Field("recipient", "text", "受送达人"),
+        Field("served_at", "date", "交付日期"),
+        Field("service_method", "choice", "送达方式", choices=SERVICE_METHODS),
+        Field("party_signed", "choice", "当事人是否签收", choices=YES_NO),
+    ),
+)
+
+SUMMARY_FILING_RECORD = FormDefinition(
+    key="summary_filing_record", title="报机关备案",
+    fields=(
+        Field("filed_with_agency_on", "date", "备案日期"),
+        Field("filing_note", "textarea", "备案说明", required=False),
+    ),
+)
+
+PAYMENT_RECORD = FormDefinition(
+    key="payment_record", title="缴纳罚款",
+    description="当事人自收到决定书之日起十五日内缴纳罚款；逾期每日按罚款数额的百分之三加处罚款，加处总额不超过罚款数额。",
+    fields=(
+        Field("paid_on", "date", "缴款日期"),
+        Field("amount_paid", "money", "缴纳罚款（元）", minimum=0),
+        Field("surcharge_paid", "money", "缴纳加处罚款（元）", required=False, minimum=0),
+        Field("receipt_number", "text", "缴款凭证号"),
+    ),
+)
+
+INVESTIGATION_ASSIGNMENT = FormDefinition(
+    key="investigation_assignment", title="指派调查人员",
+    description="调查或者进行检查时，执法人员不得少于两人，并应当出示执法证件（行政处罚法第四十二条、第五十五条）。",
+    fields=(
+        Field("officers", "officers", "调查人员", help="从持有有效执法证件的执法人员中选择至少两人，第一位为主办人。"),
+        Field("assignment_note", "textarea", "指派说明", required=False),
+    ),
+)
+
+INVESTIGATION = FormDefinition(
+    key="investigation", title="调查取证",
+    fields=(
+        Field("inspection_time", "datetime", "现场检查时间"),
+        Field("inspection_place", "text", "检查地点"),
+        Field("inspection_findings", "textarea", "现场检查情况"),
+        Field("inquiry_time", "datetime", "询问时间", required=False),
+        Field("inquiry_place", "text", "询问地点", required=False),
+        Field("inquiry_person", "text", "被询问人", required=False),
+        Field("inquiry_content", "textarea", "询问内容", required=False),
+        Field("evidence_preserved", "choice", "是否先行登记保存证据", choices=YES_NO),
+        Field("seized", "choice", "是否查封扣押", choices=YES_NO),
+        Field("measures_on", "date", "采取措施日期", required=False),
+    ),
+    rules=(
+        required_when("measures_on", when="evidence_preserved", equals="yes", message="请填写采取措施的日期。"),
+        required_when("measures_on", when="seized", equals="yes", message="请填写采取措施的日期。"),
+    ),
+)
+
+PRESERVATION_DECISION = FormDefinition(
+    key="preservation_decision", title="登记保存处理决定",
+    description="先行登记保存证据的，应当在七个工作日内及时作出处理决定。",
+    fields=(
+        Field("preservation_result", "choice", "处理决定", choices=(
+            ("record", "采取记录、复制、拍照、录像等证据保全措施"), ("appraise", "送检测、检验、检疫、鉴定"),
+            ("seize", "依法予以查封、扣押"), ("release", "解除先行登记保存"))),
+        Field("decided_on", "date", "决定日期"),
+        Field("preservation_note", "textarea", "说明", required=False),
+    ),
+)
+
+SEIZURE_HANDLING = FormDefinition(
+    key="seizure_handling", title="查封扣押处理",
+    fields=(
+        Field("seizure_result", "choice", "处理结果", choices=(
+            ("release", "解除查封扣押"), ("confiscate", "依法没收"), ("destroy", "依法销毁"), ("transfer", "移送"))),
+        Field("handled_on", "date", "处理日期"),
+        Field("seizure_note", "textarea", "说明", required=False),
+    ),
+)
+
+INVESTIGATION_REPORT = FormDefinition(
+    key="investigation_report", title="调查终结报告",
+    fields=(
+        Field("facts", "textarea", "违法事实"),
+        Field("evidence_summary", "textarea", "证据情况"),
+        Field("legal_basis", "text", "处罚依据", max_length=500),
+        Field("proposed_penalty", "choice", "拟处理意见", choices=PENALTY_KINDS),
+        Field("proposed_fine", "money", "拟罚款金额（元）", required=False, minimum=0),
+        Field("discretion_min", "money", "裁量基准下限（元）", required=False, minimum=0),
+        Field("discretion_max", "money", "裁量基准上限（元）", required=False, minimum=0),
+        Field("discretion_reason", "textarea", "裁量理由", required=False),
+        Field("major_case", "choice", "是否重大案件（须法制审核、集体讨论）", choices=YES_NO, required=False),
+        Field("hearing_eligible", "choice", "是否属于听证范围", choices=YES_NO, required=False),
+    ),
+    rules=(
+        fine_required_for_fine("proposed_penalty", "proposed_fine"),
+        within_discretion("proposed_fine"),
+        lambda d, c: {"discretion_max": "裁量基准上限不能小于下限。"}
+        if d.get("discretion_min") is not None and d.get("discretion_max") is not None
+        and d["discretion_max"] < d["discretion_min"] else None,
+    ),
+)
+
+CASE_REVIEW = FormDefinition(
+    key="case_review", title="案件审查",
+    fields=(
+        Field("review_result", "choice", "审查意见", choices=(("proceed", "事实清楚，进入下一程序"),
+                                                         ("supplement", "退回补充调查"))),
+        Field("case_review_opinion", "textarea", "审查说明"),
+    ),
+)
+
+LEGAL_REVIEW = FormDefinition(
+    key="legal_review", title="法制审核",
+    description="审核执法主体、程序、事实、证据、法律适用、裁量基准、文书，以及是否涉嫌犯罪需要移送（行政处罚法第五十八条）。",
+    fields=(
+        Field("competent", "choice", "执法主体、人员合法", choices=YES_NO),
+        Field("facts_clear", "choice", "事实清楚", choices=YES_NO),
+        Field("evidence_sufficient", "choice", "证据合法充分", choices=YES_NO),
+        Field("basis_correct", "choice", "适用依据准确、裁量适当", choices=YES_NO),
+        Field("procedure_lawful", "choice", "程序合法", choices=YES_NO),
+        Field("documents_complete", "choice", "文书完备规范", choices=YES_NO),
+        Field("crime_transfer_needed", "choice", "是否涉嫌犯罪需移送司法机关", choices=YES_NO,
+              visible_to=REVIEW_ROLES),
+        Field("review_conclusion", "choice", "审核结论", choices=(
+            ("approve", "同意"), ("revise", "退回修改"), ("reject", "不同意"))),
+        Field("review_opinion", "textarea", "审核意见"),
+    ),
+    rules=(
+        lambda d, c: {"review_conclusion": "审核项中有不符合的，不能作出同意的结论。"}
+        if d.get("review_conclusion") == "approve" and "no" in [
+            d.get(k) for k in ("competent", "facts_clear", "evidence_sufficient", "basis_correct",
+                               "procedure_lawful", "documents_complete")] else None,
+    ),
+)
+
+PRIOR_NOTICE = FormDefinition(
+    key="prior_notice", title="行政处罚事先告知",
+    description="告知拟作出的行政处罚内容及事实、理由、依据，并告知陈述、申辩、要求听证等权利（行政处罚法第四十四条）。",
+    fields=(
+        Field("intended_penalty", "textarea", "拟作出的处罚"),
+        Field("notice_date", "date", "告知书送达日期"),
+        Field("hearing_eligible", "choice", "是否告知听证权利", choices=YES_NO),
+        Field("service_method", "choice", "送达方式", choices=SERVICE_METHODS),
+    ),
+)
+
+PARTY_RESPONSE = FormDefinition(
+    key="party_response", title="当事人陈述申辩",
+    fields=(
+        Field("statement_received", "choice", "当事人是否陈述申辩", choices=YES_NO),
+        Field("statement_summary", "textarea", "陈述申辩内容", required=False),
+        Field("hearing_requested", "choice", "是否申请听证", choices=YES_NO),
+    ),
+    rules=(required_when("statement_summary", when="statement_received", equals="yes",
+                         message="请记录陈述申辩的内容。"),),
+)
+
+HEARING_NOTICE = FormDefinition(
+    key="hearing_notice", title="听证通知",
+    description="应当在举行听证的七日前（工作日）通知当事人听证的时间、地点。",
+    fields=(
+        Field("hearing_time", "datetime", "听证时间"),
+        Field("hearing_place", "text", "听证地点"),
+        Field("hearing_host", "text", "听证主持人", help="由非本案调查人员担任。"),
+    ),
+)
+
+HEARING_RECORD = FormDefinition(
+    key="hearing_record", title="举行听证",
+    fields=(
+        Field("hearing_participants", "textarea", "参加人员"),
+        Field("hearing_record", "textarea", "听证笔录"),
+        Field("held_on", "date", "听证日期"),
+    ),
+)
+
+STATEMENT_REVIEW = FormDefinition(
+    key="statement_review", title="陈述申辩复核",
+    fields=(
+        Field("statement_adopted", "choice", "复核意见", choices=(
+            ("adopted", "采纳"), ("partly", "部分采纳"), ("rejected", "不予采纳"))),
+        Field("statement_review_note", "textarea", "复核理由"),
+    ),
+)
+
+COLLECTIVE_DISCUSSION = FormDefinition(
+    key="collective_discussion", title="集体讨论",
+    fields=(
+        Field("discussion_participants", "textarea", "参加人员"),
+        Field("discussion_record", "textarea", "讨论记录"),
+        Field("discussion_conclusion", "textarea", "讨论结论"),
+    ),
+)
+
+PENALTY_DECISION = FormDefinition(
+    key="penalty_decision", title="行政处罚决定",
+    fields=(
+        Field("decision", "choice", "处理决定", choices=(
+            ("penalty", "给予行政处罚"), ("no_penalty", "不予行政处罚"), ("transfer_police", "移送司法机关"))),
+        Field("penalty_kind", "choice", "处罚种类", choices=PENALTY_KINDS, required=False),
+        Field("fine_amount", "money", "罚款金额（元）", required=False, minimum=0),
+        Field("decision_text", "textarea", "决定内容"),
+        Field("decision_date", "date", "决定日期"),
+    ),
+    rules=(
+        required_when("penalty_kind", when="decision", equals="penalty", message="给予处罚的，须选择处罚种类。"),
+        fine_required_for_fine("penalty_kind", "fine_amount"),
+        within_discretion("fine_amount"),
+    ),
+)
+
+SERVICE = FormDefinition(
+    key="service", title="送达",
+    description="行政处罚决定书应当在宣告后当场交付当事人；当事人不在场的，应当在七日内送达（行政处罚法第六十一条）。",
+    fields=(
+        Field("service_method", "choice", "送达方式", choices=SERVICE_METHODS),
+        Field("recipient", "text", "受送达人"),
+        Field("served_at", "date", "送达日期"),
+    ),
+)
+
+PUBLICITY = FormDefinition(
+    key="publicity", title="公示",
+    fields=(
+        Field("published_on", "date", "公示日期"),
+        Field("publicity_channel", "text", "公示平台"),
+    ),
+)
+
+FORMS = (ONSITE_DECISION, ONSITE_DELIVERY, SUMMARY_FILING_RECORD, PAYMENT_RECORD, INVESTIGATION_ASSIGNMENT,
+         INVESTIGATION, PRESERVATION_DECISION, SEIZURE_HANDLING, INVESTIGATION_REPORT, CASE_REVIEW, LEGAL_REVIEW,
+         PRIOR_NOTICE, PARTY_RESPONSE, HEARING_NOTICE, HEARING_RECORD, STATEMENT_REVIEW, COLLECTIVE_DISCUSSION,
+         PENALTY_DECISION, SERVICE, PUBLICITY)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from engine.services.cases import get_case_for
+from engine.services.documents import list_documents
+
+from ..auth import current_actor
+from ..context import engine_context
+from . import api_blueprint, ok
+
+
+@api_blueprint.get("/cases/<int:case_id>/documents")
+def case_documents(case_id: int):
+    with engine_context().uow() as uow:
+        get_case_for(uow.session, case_id, current_actor())
+        return ok({"documents": list_documents(uow.session, case_id)})
