@@ -11,6 +11,30 @@ for _form in (*intake.FORMS, *ordinary.FORMS, *remedies.FORMS):
     _REGISTRY[_form.key] = _form
 
 
+_FIELDS: dict[str, Field] = {}
+for _form in _REGISTRY.values():
+    for _field in _form.fields:
+        _FIELDS.setdefault(_field.name, _field)
+
+
+def describe(data: dict) -> list[tuple[str, str]]:
+    """Submitted form data as (label, readable value) pairs, in the order the data has them."""
+    rows = []
+    for name, value in data.items():
+        field = _FIELDS.get(name)
+        if field is None or value in (None, "", []):
+            continue
+        if field.type == "choice":
+            value = dict(field.choices).get(value, value)
+        elif field.type == "officers":
+            value = "、".join(f"{o.get('name')}（{o.get('certificate_number')}）" if isinstance(o, dict) else str(o)
+                             for o in value)
+        elif field.type == "boolean":
+            value = "是" if value else "否"
+        rows.append((field.label, str(value)))
+    return rows
+
+
 def get(key: str) -> FormDefinition | None:
     return _REGISTRY.get(key)
 
@@ -23,4 +47,4 @@ def all_forms() -> list[FormDefinition]:
     return list(_REGISTRY.values())
 
 
-__all__ = ["Field", "FormDefinition", "all_forms", "exists", "get"]
+__all__ = ["Field", "FormDefinition", "all_forms", "describe", "exists", "get"]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+import forms
+
 from engine.actors import Actor
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance
 
@@ -68,3 +70,11 @@ def timeline(session, case_id: int) -> list[dict]:
 
 def workable_tasks(session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
     return [task_view(task) for task in session.scalars(workable_tasks_query(actor).limit(limit).offset(offset))]
+
+
+def completed_steps(session, case_id: int) -> list[dict]:
+    """What was done on the case so far, with each step's form data labelled, for the person doing the next."""
+    rows = session.scalars(select(AuditRecord).where(AuditRecord.case_id == case_id,
+                                                     AuditRecord.action == "task_completed").order_by(AuditRecord.id))
+    return [{"title": r.task_title, "actor": r.actor_name, "at": iso(r.at), "fields": forms.describe(r.data or {})}
+            for r in rows]

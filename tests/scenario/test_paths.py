@@ -244,3 +244,51 @@ def test_an_untouched_filed_case_is_escalated_when_the_90_days_run_out(new_case)
             escalation_opinion="案情复杂，批准延长")
     extended = case.clock("decision_90d")
     assert extended["status"] == "running" and extended["due"] == "2026-06-30"
+
+
+def decide_and_serve(case, decision_date="2026-03-18"):
+    file_and_investigate(case)
+    case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
+            service_method="direct")
+    case.at(decision_date)
+    case.do("penalty_decision", "head1", decision="penalty", penalty_kind="fine", fine_amount=50000,
+            decision_text="罚款伍万元", decision_date=decision_date)
+    case.do("service", "handler1", service_method="direct", recipient="王某", served_at=decision_date)
+    case.do("publicity", "handler1", published_on=decision_date, publicity_channel="门户网站")
+
+
+def test_a_revoked_decision_is_withdrawn_from_publicity_within_three_days(new_case):
+    case = new_case()
+    decide_and_serve(case)
+    assert case.publication().withdrawn_at is None
+    case.at("2026-03-25")
+    case.message("reconsideration_filed", received_on="2026-03-25", applicant="东城建工集团有限公司")
+    case.do("reconsideration_reply", "reviewer1", reply_summary="答复", evidence_list="证据", submitted_on="2026-03-30")
+    case.at("2026-05-06")
+    case.do("reconsideration_outcome", "reviewer1", reconsideration_result="revoked", outcome_received_on="2026-05-06",
+            outcome_summary="撤销原处罚决定")
+    # the payment wait of the ordinary procedure is interrupted, and the publication must go within 3 working days
+    assert "await_payment" not in case.open_tasks() and "late_payment" not in case.open_tasks()
+    assert case.clock("publicity_withdrawal_3wd")["due"] == "2026-05-09"  # a make-up working Saturday
+    case.do("withdraw_publication", "handler1", withdrawn_on="2026-05-07", withdrawal_note="已从门户网站撤下")
+    publication = case.publication()
+    assert publication.withdrawn_at is not None and "撤销" in publication.withdraw_reason
+    assert case.clock("publicity_withdrawal_3wd")["status"] == "met"
+    assert "closing_approval" in case.open_tasks() and case.view()["stage"] == "revoked"
+
+
+def test_litigation_defence_judgment_and_appeal_window(new_case):
+    case = new_case()
+    decide_and_serve(case)
+    case.at("2026-04-20")
+    case.message("lawsuit_filed", received_on="2026-04-20", court="县人民法院")
+    assert case.clock("court_defence_15d")["due"] == "2026-05-06"  # 05-05 is within the Labour Day holiday
+    assert case.clock("payment_15d")["status"] == "paused"
+    case.do("court_defence", "reviewer1", defence_summary="答辩状", evidence_list="证据目录", submitted_on="2026-04-28")
+    case.at("2026-07-01")
+    case.do("first_instance_judgment", "reviewer1", judgment_result="dismissed", judgment_served_on="2026-07-01",
+            judgment_summary="驳回诉讼请求")
+    assert case.clock("appeal_judgment_15d")["due"] == "2026-07-16"
+    case.at("2026-07-17 00:01")  # nobody appealed in time: the judgment stands and the payment clock runs again
+    assert case.clock("payment_15d")["status"] in ("running", "overdue")
+    assert case.processes()["litigation"] == "completed"

@@ -103,3 +103,32 @@ def test_the_case_page_shows_each_deadline_with_its_explanation(client, staff):
     assert "法定期限" in html and "立案审查期限" in html
     assert "发现线索或收到材料 2026-03-01 起 15个工作日，届满日 2026-03-20" in html
     assert "计时中" in html
+
+
+def test_the_head_assigns_two_certified_investigators_from_the_task_page(client, world, staff):
+    from datetime import date
+
+    world.user("expired1", "handler", certificate="C-OLD", valid_until=date(2020, 1, 1))
+    login(client, "handler1")
+    created = register_through_page(client)
+    case_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    task = world.only_task(case_id)
+    token = csrf_from(client.get(f"/tasks/{task.id}").get_data(as_text=True))
+    client.post(f"/tasks/{task.id}", data={"csrf_token": token, "findings": "属实", "recommendation": "file"})
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "head1")
+    approval = world.only_task(case_id)
+    page = client.get(f"/tasks/{approval.id}").get_data(as_text=True)
+    assert "前序办理情况" in page and "建议立案" in page  # the handler's recommendation, in words
+    token = csrf_from(page)
+    client.post(f"/tasks/{approval.id}", data={"csrf_token": token, "approval": "approve", "approval_opinion": "同意"})
+    assignment = next(t for t in world.open_tasks(case_id) if t.name == "investigation_assignment")
+    page = client.get(f"/tasks/{assignment.id}").get_data(as_text=True)
+    assert "handler1（执法证 C-0001）" in page and "handler2（执法证 C-0002）" in page
+    assert "expired1" not in page and "reviewer1" not in page
+    one = client.post(f"/tasks/{assignment.id}", data={"csrf_token": token, "officers": [str(staff["handler1"].user_id)]})
+    assert one.status_code == 422 and "请至少选择 2 名不同的执法人员" in one.get_data(as_text=True)
+    ok = client.post(f"/tasks/{assignment.id}", data={"csrf_token": token, "officers": [
+        str(staff["handler1"].user_id), str(staff["handler2"].user_id)]})
+    assert ok.status_code == 302
+    assert next(t for t in world.open_tasks(case_id) if t.name == "investigation").assignee_id == staff["handler1"].user_id

@@ -4,15 +4,18 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 
 import forms
-from engine.errors import EngineFailure, NotFound, ValidationFailed
+from engine.checks import certified_officers
+from engine.clock import CHINA_TZ
+from engine.errors import DomainError, EngineFailure, NotFound, ValidationFailed
 from engine.services import cases as case_services
 from engine.services import documents as document_services
 from engine.services import tasks as task_services
-from engine.services.views import get_case_view, task_view, timeline
+from engine.services.views import completed_steps, get_case_view, task_view, timeline
 from engine.store.models import HumanTask
 
 from ..auth import current_actor, roles_required
 from ..context import engine_context
+from ..errors import status_for
 from . import pages_blueprint
 
 
@@ -72,33 +75,47 @@ def task_page(task_id: str):
             raise NotFound("待办任务不存在。")
         case = get_case_view(uow.session, task.case_id, actor)
         task_info = task_view(task)
-    form = forms.get(task_info["form_key"])
-    if form is None:
-        abort(500)
-    values, errors = {}, {}
+        history = completed_steps(uow.session, task.case_id)
+        form = forms.get(task_info["form_key"])
+        if form is None:
+            abort(500)
+        officer_choices = _officer_choices(uow.session, case, form, ctx.clock)
+    values, errors, status = {}, {}, 200
     if request.method == "POST":
         values = _form_values(form)
         try:
             task_services.complete_task(task_id=task_id, data=values, actor=actor, **ctx.deps(runner=True))
         except ValidationFailed as exc:
-            errors = exc.fields or {"_schema": [exc.message]}
+            errors, status = exc.fields or {"_schema": [exc.message]}, 422
         except EngineFailure as exc:
             flash(exc.message, "error")
             return redirect(url_for("pages.show_case", case_id=case["id"]))
+        except DomainError as exc:  # not allowed, no longer open, changed meanwhile: say so, keep the input
+            errors, status = {"_schema": [exc.message]}, status_for(exc)
         else:
             flash(f"「{task_info['title']}」已办结。", "success")
             return redirect(url_for("pages.show_case", case_id=case["id"]))
-    return render_template("tasks/form.html", task=task_info, case=case, form=form,
-                           fields=form.fields_for(set(actor.roles)), values=values, errors=errors), \
-        422 if errors else 200
+    return render_template("tasks/form.html", task=task_info, case=case, form=form, history=history,
+                           fields=form.fields_for(set(actor.roles)), values=values, errors=errors,
+                           officer_choices=officer_choices), status
+
+
+def _officer_choices(session, case: dict, form, clock) -> list[tuple[int, str]]:
+    """Only officers holding a valid enforcement certificate can be chosen as investigators."""
+    if not any(field.type == "officers" for field in form.fields):
+        return []
+    today = clock.now().astimezone(CHINA_TZ).date()
+    return [(user.id, f"{user.display_name}（执法证 {user.valid_certificate(today).number}）")
+            for user in certified_officers(session, agency_id=case["agency"]["id"], on=today)]
 
 
 def _form_values(form) -> dict:
     values = {}
     for field in form.fields:
-        raw = request.form.get(field.name, "")
         if field.type == "boolean":
             values[field.name] = field.name in request.form
+        elif field.type == "officers":
+            values[field.name] = [value for value in request.form.getlist(field.name) if value.strip()]
         else:
-            values[field.name] = raw.strip()
+            values[field.name] = request.form.get(field.name, "").strip()
     return values
