@@ -193,3 +193,13 @@ def test_amounts_and_dates_print_the_way_documents_write_them():
     assert cn_date("2026-03-05T02:30:00+00:00") == "2026年3月5日 10时30分"  # shown in Beijing time
     assert cn_date(date(2026, 10, 1)) == "2026年10月1日"
     assert cn_date(None) == "" and cn_date("三月上旬") == "三月上旬"
+
+
+def test_the_filing_approval_form_states_the_handlers_actual_recommendation():
+    def text_for(**data):
+        return visible_text(render_document("filing_approval_form", context(data={**FULL_DATA, **data})))
+
+    assert "建议立案调查" in text_for(recommendation="file")
+    not_filed = text_for(recommendation="not_file", not_file_reason="未发现违法事实")
+    assert "建议不予立案。理由：未发现违法事实" in not_filed and "建议立案调查" not in not_filed
+    assert "建议移送县生态环境分局处理" in text_for(recommendation="refer_out", referral_target="县生态环境分局")
