@@ -4,10 +4,11 @@ VENV   ?= .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 BIN     = $(VENV)/bin
+VENDOR  = webapp/static/vendor
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean browser
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(VENDOR)/bpmn-js/VERSION
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +16,23 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# Front-end assets come from npm at set-up time and are served by the app itself (offline intranets: no CDN):
+# `npm ci` when node_modules is missing or older than package-lock.json, then a copy into $(VENDOR)/.
+$(VENDOR)/bpmn-js/VERSION: package.json package-lock.json webapp/assets.py | $(VENV)/.installed
+	$(BIN)/zhifa-assets
+
 run: install
 	$(BIN)/zhifa db upgrade
 	$(BIN)/zhifa demo
 	$(BIN)/zhifa run --host $(HOST) --port $(PORT)
 
-test: install
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser of its own here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: install browser
 	$(BIN)/ruff check engine webapp forms tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 --dist loadfile
@@ -29,4 +41,4 @@ bench: install
 	$(BIN)/python -m bench.timers
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules $(VENDOR)

@@ -30,15 +30,18 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
 
-    from . import auth, errors, filters
+    from . import auth, errors, filters, nav
     from .api import api_blueprint
     from .pages import pages_blueprint
+    from .public import public_blueprint
 
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    nav.init_app(app)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(pages_blueprint)
+    app.register_blueprint(public_blueprint)  # 行政执法公示: no login
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens or checks the CSRF header itself
 
     @app.context_processor

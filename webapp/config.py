@@ -48,6 +48,8 @@ def default_config() -> dict:
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "ZHIFA_ATTACHMENTS_DIR": os.environ.get("ZHIFA_ATTACHMENTS_DIR", str(instance_path() / "attachments")),
+        "ZHIFA_MAX_UPLOAD_MB": int(os.environ.get("ZHIFA_MAX_UPLOAD_MB", "100")),
+        "MAX_CONTENT_LENGTH": (int(os.environ.get("ZHIFA_MAX_UPLOAD_MB", "100")) + 1) * 1024 * 1024,
         "JSON_AS_ASCII": False,
     }

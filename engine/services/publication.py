@@ -2,12 +2,14 @@
 decision is changed or revoked (行政处罚法第四十八条). Personal data of natural persons is masked."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from engine import audit
 from engine.actors import Actor
 from engine.clock import CHINA_TZ, Clock
-from engine.store.models import Case, Publication
+from engine.errors import NotFound
+from engine.store.models import Agency, Case, Publication
+from forms.common import PENALTY_KINDS
 
 
 def mask_name(name: str) -> str:
@@ -58,3 +60,52 @@ def withdraw(session, *, case_id: int, reason: str, actor: Actor, clock: Clock) 
     audit.record(session, clock=clock, actor=actor, action="publication_withdrawn", case_id=case_id,
                  summary=f"撤回公示：{reason}", data={"reason": reason})
     return True
+
+
+# -- the public disclosure page (no login): only what was published, masked at publication time -----------------
+PUBLIC_PAGE_SIZE = 20
+PUBLIC_QUERY_MAX = 100
+PENALTY_KIND_TITLES = dict(PENALTY_KINDS)
+
+
+def public_publications(session, *, query: str | None = None, page: int = 1,
+                        page_size: int = PUBLIC_PAGE_SIZE) -> dict:
+    """Current publications (not withdrawn), newest first, one page of them, optionally only those whose
+    (masked) party name or case number contains `query` — as plain text: % and _ match only themselves.
+
+    Reads the publication rows alone, never the case: what the public sees is what was published."""
+    page, page_size = max(int(page), 1), max(int(page_size), 1)
+    condition = Publication.withdrawn_at.is_(None)
+    query = (query or "").strip()[:PUBLIC_QUERY_MAX]
+    if query:
+        condition = condition & or_(Publication.party_name.icontains(query, autoescape=True),
+                                    Publication.case_number.icontains(query, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(Publication).where(condition))
+    rows = session.execute(
+        select(Publication, Agency.name).join(Agency, Agency.id == Publication.agency_id).where(condition)
+        .order_by(Publication.published_at.desc(), Publication.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)).all()
+    return {"items": [_public_view(row, agency_name) for row, agency_name in rows], "total": total,
+            "page": page, "page_size": page_size, "pages": max((total + page_size - 1) // page_size, 1),
+            "query": query}
+
+
+def public_publication(session, publication_id: int) -> dict:
+    """One current publication; a withdrawn one is gone from the public page (NotFound), like a missing one."""
+    row = session.execute(
+        select(Publication, Agency.name).join(Agency, Agency.id == Publication.agency_id)
+        .where(Publication.id == publication_id, Publication.withdrawn_at.is_(None))).first()
+    if row is None:
+        raise NotFound("该公示信息不存在或已撤回。")
+    return _public_view(*row)
+
+
+def _public_view(row: Publication, agency_name: str) -> dict:
+    return {
+        "id": row.id, "agency_name": agency_name, "case_number": row.case_number,
+        "party_name": row.party_name, "party_id_number": row.party_id_number,
+        "penalty_kind": row.penalty_kind,
+        "penalty_kind_title": PENALTY_KIND_TITLES.get(row.penalty_kind, row.penalty_kind or ""),
+        "fine_amount": row.fine_amount, "decision_summary": row.decision_summary, "legal_basis": row.legal_basis,
+        "decision_date": row.decision_date, "published_on": row.published_on.isoformat(),
+    }

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from marshmallow import ValidationError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 import forms
 from engine import audit
@@ -13,7 +13,7 @@ from engine.errors import NotAuthorized, NotFound, TaskNotOpen, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import HumanTask, User
+from engine.store.models import HumanTask, TaskDraft, User
 
 from .task_documents import issue_task_documents
 from .duties import take_duty
@@ -136,6 +136,7 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
             take_duty(session, case_id=case.id, actor=actor, duty=properties["duty"], clock=clock)
         cleaned.update(run_check(properties.get("check"), session, case=case, data=cleaned, actor=actor, clock=clock))
         now = clock.now()
+        session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
         task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         if task.assignee_id is None:
             task.assignee_id = actor.user_id

@@ -9,6 +9,7 @@ from engine.actors import Actor
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance
 
 from .cases import get_case_for
+from .attachments import list_attachments
 from .deadlines import case_deadlines
 from .documents import list_documents
 from .tasks import workable_tasks_query
@@ -54,6 +55,7 @@ def case_view(session, case: Case, actor: Actor) -> dict:
         } for row in instances],
         "tasks": [task_view(task) for task in tasks],
         "deadlines": case_deadlines(session, case.id),
+        "attachments": list_attachments(session, case.id),
         "documents": list_documents(session, case.id),
     }
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text, UniqueConstraint, event,
+    BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Table, Text,
+    UniqueConstraint, event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -53,7 +54,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -191,6 +192,7 @@ class HumanTask(Base):
         Index("ix_human_task_queue", "status", "candidate_role", "agency_id", "due_at"),
         Index("ix_human_task_assignee", "status", "assignee_id", "due_at"),
         Index("ix_human_task_instance", "instance_id", "status"),
+        Index("ix_human_task_agency", "status", "agency_id", "due_at"),  # a head's view of the whole agency
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     spiff_task_id: Mapped[str] = mapped_column(String(36))
@@ -374,3 +376,31 @@ class Publication(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """An evidence file (photo, audio/video, PDF) of a case, kept by its SHA-256 (证据材料, 全过程记录)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_case", "case_id", "uploaded_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaskDraft(Base):
+    """A task form saved half-filled by one person, to come back to; removed when the task is completed."""
+
+    __tablename__ = "task_draft"
+    task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict] = mapped_column(JSONText, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,8 @@ from engine.errors import DomainError, EngineFailure, NotFound, ValidationFailed
 from engine.services import cases as case_services
 from engine.services import documents as document_services
 from engine.services import tasks as task_services
+from engine.services.attachments import list_attachments
+from engine.services.drafts import load_draft, save_draft
 from engine.services.views import completed_steps, get_case_view, task_view, timeline
 from engine.store.models import HumanTask
 
@@ -80,7 +82,16 @@ def task_page(task_id: str):
         if form is None:
             abort(500)
         officer_choices = _officer_choices(uow.session, case, form, ctx.clock)
-    values, errors, status = {}, {}, 200
+        attachments = list_attachments(uow.session, task.case_id)
+        draft = load_draft(uow.session, task_id=task_id, actor=actor)
+        values = dict(draft.data) if draft is not None else {}
+        draft_saved_at = draft.saved_at if draft is not None else None
+    errors, status = {}, 200
+    if request.method == "POST" and request.form.get("action") == "draft":
+        values = _form_values(form)
+        save_draft(task_id=task_id, data=values, actor=actor, **ctx.deps())
+        flash("草稿已保存，下次打开时自动填入。", "success")
+        return redirect(url_for("pages.task_page", task_id=task_id))
     if request.method == "POST":
         values = _form_values(form)
         try:
@@ -97,7 +108,8 @@ def task_page(task_id: str):
             return redirect(url_for("pages.show_case", case_id=case["id"]))
     return render_template("tasks/form.html", task=task_info, case=case, form=form, history=history,
                            fields=form.fields_for(set(actor.roles)), values=values, errors=errors,
-                           officer_choices=officer_choices), status
+                           officer_choices=officer_choices, attachments=attachments,
+                           draft_saved_at=draft_saved_at), status
 
 
 def _officer_choices(session, case: dict, form, clock) -> list[tuple[int, str]]:

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
 
-from engine.errors import DomainError
+from engine.errors import DomainError, NotAuthorized
+from engine.services import inbox as inbox_services
 from engine.services import tasks as task_services
-from engine.services.tasks import workable_tasks_query
-from engine.services.views import task_view
 
-from ..auth import current_actor
+from ..auth import current_actor, roles_required
 from ..context import engine_context
+from ..filters import STAGE_TITLES
+from ..nav import remember_counts
+from .auth_views import _safe_next
 from . import pages_blueprint
 
 PAGE_SIZE = 50
+FILTER_ARGS = ("view", "stage", "process", "due", "q")
 
 
 @pages_blueprint.get("/")
@@ -22,18 +24,49 @@ def home():
     return redirect(url_for("pages.inbox"))
 
 
+def _filters(can_see_agency: bool) -> dict:
+    """The inbox's query string, cleaned: unknown values are dropped rather than refused."""
+    args = request.args
+    view = args.get("view", "all")
+    if view not in inbox_services.VIEWS or (view == "agency" and not can_see_agency):
+        view = "all"
+    due = args.get("due") if args.get("due") in inbox_services.DUE_FILTERS else None
+    return {"view": view, "stage": args.get("stage", "").strip() or None,
+            "process": args.get("process", "").strip() or None, "due": due,
+            "q": args.get("q", "").strip()[:100] or None}
+
+
 @pages_blueprint.get("/inbox")
 @login_required
 def inbox():
-    page = max(request.args.get("page", 1, type=int), 1)
     ctx = engine_context()
     actor = current_actor()
+    can_assign = inbox_services.can_see_agency(actor)
+    filters = _filters(can_assign)
+    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
     with ctx.uow() as uow:
-        query = workable_tasks_query(actor)
-        total = uow.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        rows = [task_view(t) for t in uow.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))]
-    return render_template("inbox/index.html", tasks=rows, total=total, page=page, page_size=PAGE_SIZE,
-                           now=ctx.clock.now())
+        session = uow.session
+        result = inbox_services.inbox(
+            session, actor, view=filters["view"], stage=filters["stage"], process_id=filters["process"],
+            due=filters["due"], q=filters["q"], page=page_number, page_size=PAGE_SIZE, now=ctx.clock.now())
+        processes = inbox_services.latest_processes(session)
+        colleagues = inbox_services.assignable_colleagues(
+            session, actor, {row.candidate_role for row in result.rows}) if can_assign else {}
+    remember_counts(result.counts)
+    active = {key: value for key, value in filters.items() if value and not (key == "view" and value == "all")}
+
+    def inbox_url(**changes) -> str:
+        """This inbox with some filters changed (None removes one); the page goes back to 1 unless given."""
+        params = {**active, **changes}
+        return url_for("pages.inbox", **{key: value for key, value in params.items()
+                                         if value is not None and not (key == "view" and value == "all")
+                                         and not (key == "page" and value == 1)})
+
+    return render_template(
+        "inbox/index.html", result=result, tasks=result.rows, filters=filters, active=active,
+        inbox_url=inbox_url, stages=STAGE_TITLES, processes=processes, colleagues=colleagues,
+        can_assign=can_assign, now=result.now, soon_before=result.soon_before,
+        here=request.full_path.rstrip("?"))
 
 
 @pages_blueprint.post("/tasks/<task_id>/claim")
@@ -48,6 +81,25 @@ def unclaim_task(task_id: str):
     return _task_action(task_services.unclaim_task, task_id, "已退回任务队列。")
 
 
+@pages_blueprint.post("/tasks/<task_id>/assign")
+@roles_required("head", "admin")
+def assign_task(task_id: str):
+    assignee_id = request.form.get("assignee_id", type=int)
+    if assignee_id is None:
+        flash("请选择被指派人。", "error")
+        return _back()
+    ctx = engine_context()
+    try:
+        task_services.assign_task(task_id=task_id, assignee_id=assignee_id, actor=current_actor(), **ctx.deps())
+    except NotAuthorized:
+        abort(403)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("已指派任务。", "success")
+    return _back()
+
+
 def _task_action(service, task_id: str, success: str):
     ctx = engine_context()
     try:
@@ -55,4 +107,9 @@ def _task_action(service, task_id: str, success: str):
         flash(success, "success")
     except DomainError as exc:
         flash(exc.message, "error")
-    return redirect(request.form.get("next") or url_for("pages.inbox"))
+    return _back()
+
+
+def _back():
+    """Back where the form was (the inbox with its filters and page); never to another site."""
+    return redirect(_safe_next(request.form.get("next")))

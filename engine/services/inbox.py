@@ -1,0 +1,243 @@
+"""The task inbox (我的待办): one indexed query per page, deadlines first, paged on the server.
+
+A page is at most three SQL statements — the rows, the total (skipped when the counts or the rows already
+tell it), and the navigation counts — and never deserializes a workflow: everything comes from the indexed
+`human_task` mirror joined to its case, instance and definition rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, false, func, or_, select
+
+from engine.actors import Actor
+from engine.deadlines.calendar_store import load_calendar
+from engine.deadlines.counting import add_working_days, end_of_day, local_day
+from engine.errors import NotAuthorized
+from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User, user_role
+
+VIEWS = ("all", "mine", "queue", "agency")
+DUE_FILTERS = ("overdue", "soon")
+SOON_WORKING_DAYS = 3
+SUPERVISING_ROLES = ("head", "admin")  # may see the whole agency's open tasks and assign them (assign_task)
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """Open tasks assigned to the actor, waiting unassigned in their roles' queue, and overdue among both."""
+
+    mine: int = 0
+    queue: int = 0
+    overdue_mine: int = 0
+    overdue_queue: int = 0
+
+    @property
+    def all(self) -> int:
+        return self.mine + self.queue
+
+    @property
+    def overdue(self) -> int:
+        return self.overdue_mine + self.overdue_queue
+
+    def of(self, view: str) -> int | None:
+        """How many open tasks a view shows without filters (None for a head's whole-agency view)."""
+        return {"all": self.all, "mine": self.mine, "queue": self.queue}.get(view)
+
+    def overdue_of(self, view: str) -> int | None:
+        return {"all": self.overdue, "mine": self.overdue_mine, "queue": self.overdue_queue}.get(view)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: str
+    case_id: int
+    case_number: str
+    party_name: str
+    stage: str
+    process_id: str
+    process_name: str
+    name: str
+    title: str
+    candidate_role: str
+    assignee_id: int | None
+    assignee_name: str | None
+    created_at: datetime
+    due_at: datetime | None
+    urgency: str | None  # "overdue", "soon" (within SOON_WORKING_DAYS working days), "ok", or None (no deadline)
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    total: int
+    counts: InboxCounts
+    page: int = 1
+    page_size: int = 50
+    now: datetime | None = None
+    soon_before: datetime | None = None
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.page_size - 1) // self.page_size, 1)
+
+
+def due_soon_before(session, now: datetime, working_days: int = SOON_WORKING_DAYS) -> datetime:
+    """24:00 (Beijing time) of the `working_days`-th working day after today (today not counted).
+
+    A deadline up to and including this moment is "soon": statutory deadlines end at 24:00 of their last day,
+    so one ending on the third working day falls exactly on it and must count.
+    """
+    day = add_working_days(load_calendar(session), local_day(now), working_days, set())
+    return end_of_day(day)
+
+
+def urgency(due_at: datetime | None, now: datetime, soon: datetime) -> str | None:
+    if due_at is None:
+        return None
+    if due_at < now:
+        return "overdue"
+    return "soon" if due_at <= soon else "ok"
+
+
+def _mine(actor: Actor):
+    if actor.user_id is None:
+        return false()
+    return and_(HumanTask.assignee_id == actor.user_id, HumanTask.agency_id == actor.agency_id)
+
+
+def _queue(actor: Actor):
+    if not actor.roles or actor.agency_id is None:
+        return false()
+    return and_(HumanTask.assignee_id.is_(None), HumanTask.candidate_role.in_(sorted(actor.roles)),
+                HumanTask.agency_id == actor.agency_id)
+
+
+def can_see_agency(actor: Actor) -> bool:
+    return actor.agency_id is not None and actor.has_role(*SUPERVISING_ROLES)
+
+
+def _scope(actor: Actor, view: str):
+    if view == "mine":
+        return _mine(actor)
+    if view == "queue":
+        return _queue(actor)
+    if view == "agency":
+        if not can_see_agency(actor):
+            raise NotAuthorized("只有本机关负责人可以查看本机关全部待办。")
+        return HumanTask.agency_id == actor.agency_id
+    return or_(_mine(actor), _queue(actor))
+
+
+def inbox_counts(session, actor: Actor, *, now: datetime) -> InboxCounts:
+    """The navigation's counts in one grouped query over the two inbox indexes."""
+    mine, queue = _mine(actor), _queue(actor)
+    late = HumanTask.due_at < now
+    row = session.execute(select(
+        func.count(case((mine, 1))), func.count(case((queue, 1))),
+        func.count(case((and_(mine, late), 1))), func.count(case((and_(queue, late), 1))),
+    ).where(HumanTask.status == "open", or_(mine, queue))).one()
+    return InboxCounts(*row)
+
+
+def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None, process_id: str | None = None,
+          due: str | None = None, q: str | None = None, page: int = 1, page_size: int = 50, now: datetime,
+          soon_before: datetime | None = None) -> InboxPage:
+    """One page of the actor's open tasks, nearest deadline first (tasks without one last, then oldest first).
+
+    view: "mine" (assigned to me), "queue" (unassigned, one of my roles, my agency), "all" (both), or, for a
+    head, "agency" (every open task of the agency). due: "overdue" (due before now) or "soon" (due from now up
+    to and including `soon_before`, by default 24:00 of the third working day after today). q: a fragment of
+    the case number or party name, matched literally (% and _ are not wildcards), ignoring case.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown inbox view {view!r}")
+    if due not in (None, *DUE_FILTERS):
+        raise ValueError(f"unknown due filter {due!r}")
+    if soon_before is None:
+        soon_before = due_soon_before(session, now)
+    page_size = min(max(int(page_size), 1), MAX_PAGE_SIZE)
+    page = max(int(page), 1)
+    q = (q or "").strip() or None
+
+    conditions = [HumanTask.status == "open", _scope(actor, view)]
+    needs_case = needs_definition = False
+    if stage:
+        conditions.append(Case.stage == stage)
+        needs_case = True
+    if process_id:
+        conditions.append(ProcessDefinition.process_id == process_id)
+        needs_definition = True
+    if due == "overdue":
+        conditions.append(HumanTask.due_at < now)
+    elif due == "soon":
+        conditions.append(and_(HumanTask.due_at >= now, HumanTask.due_at <= soon_before))
+    if q:
+        conditions.append(or_(Case.number.icontains(q, autoescape=True),
+                              Case.party_name.icontains(q, autoescape=True)))
+        needs_case = True
+
+    rows_query = (
+        select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
+               ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
+               HumanTask.candidate_role, HumanTask.assignee_id, User.display_name, HumanTask.created_at,
+               HumanTask.due_at)
+        .select_from(HumanTask)
+        .join(Case, Case.id == HumanTask.case_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id)
+        .where(*conditions)
+        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
+    )
+
+    def fetch(number: int) -> list[InboxRow]:
+        result = session.execute(rows_query.limit(page_size).offset((number - 1) * page_size))
+        return [InboxRow(*row, urgency=urgency(row[-1], now, soon_before)) for row in result]
+
+    counts = inbox_counts(session, actor, now=now)
+    rows = fetch(page)
+    if not (stage or process_id or q) and (due is None or due == "overdue") and view != "agency":
+        total = counts.overdue_of(view) if due else counts.of(view)  # the counts already say it
+    elif (rows and len(rows) < page_size) or (not rows and page == 1):
+        total = (page - 1) * page_size + len(rows)  # the last page says it
+    else:
+        count_query = select(func.count()).select_from(HumanTask)
+        if needs_case:
+            count_query = count_query.join(Case, Case.id == HumanTask.case_id)
+        if needs_definition:
+            count_query = (count_query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                           .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
+        total = session.scalar(count_query.where(*conditions))
+    if not rows and total and page > 1:  # past the end (the last task on the last page was just claimed)
+        page = (total + page_size - 1) // page_size
+        rows = fetch(page)
+    return InboxPage(rows=rows, total=total, counts=counts, page=page, page_size=page_size, now=now,
+                     soon_before=soon_before)
+
+
+def latest_processes(session) -> list[tuple[str, str]]:
+    """(process_id, name) of each deployed process, named as in its latest version, ordered by name."""
+    latest = (select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version"))
+              .group_by(ProcessDefinition.process_id).subquery())
+    return [tuple(row) for row in session.execute(
+        select(ProcessDefinition.process_id, ProcessDefinition.name)
+        .join(latest, and_(latest.c.process_id == ProcessDefinition.process_id,
+                           latest.c.version == ProcessDefinition.version))
+        .order_by(ProcessDefinition.name, ProcessDefinition.process_id))]
+
+
+def assignable_colleagues(session, actor: Actor, roles) -> dict[str, list[tuple[int, str]]]:
+    """For a head: the agency's active staff holding each of `roles`, whom assign_task accepts. One query."""
+    roles = sorted(set(roles))
+    if not roles or not can_see_agency(actor):
+        return {}
+    out: dict[str, list[tuple[int, str]]] = {role: [] for role in roles}
+    for role, user_id, name in session.execute(
+            select(user_role.c.role_id, User.id, User.display_name)
+            .join(user_role, user_role.c.user_id == User.id)
+            .where(User.agency_id == actor.agency_id, User.is_active.is_(True), user_role.c.role_id.in_(roles))
+            .order_by(user_role.c.role_id, User.display_name, User.id)):
+        out[role].append((user_id, name))
+    return out

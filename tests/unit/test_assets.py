@@ -1,0 +1,62 @@
+"""zhifa-assets: npm ci only when node_modules is missing or stale, then a copy of what the pages load."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from webapp import assets
+
+
+def fake_checkout(root):
+    root.mkdir()
+    (root / "package-lock.json").write_text("{}", encoding="utf-8")
+    package = root / "node_modules" / "bpmn-js"
+    for source, _ in assets.ASSETS["bpmn-js"]:
+        path = package / source
+        if source.endswith("bpmn-font"):
+            (path / "css").mkdir(parents=True)
+            (path / "css" / "bpmn.css").write_text("@font-face{}", encoding="utf-8")
+            (path / "font").mkdir()
+            (path / "font" / "bpmn.woff2").write_bytes(b"\0font")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"/* {source} */", encoding="utf-8")
+    (package / "package.json").write_text(json.dumps({"version": "18.0.0"}), encoding="utf-8")
+    return root
+
+
+def test_npm_ci_runs_when_node_modules_is_missing_or_older_than_the_lock(tmp_path):
+    (tmp_path / "package-lock.json").write_text("{}", encoding="utf-8")
+    assert assets.needs_npm_ci(tmp_path)  # no node_modules
+    (tmp_path / "node_modules").mkdir()
+    stamp = tmp_path / "node_modules" / assets.NPM_STAMP
+    stamp.touch()
+    lock_time = (tmp_path / "package-lock.json").stat().st_mtime
+    os.utime(stamp, (lock_time + 10, lock_time + 10))
+    assert not assets.needs_npm_ci(tmp_path)
+    os.utime(stamp, (lock_time - 10, lock_time - 10))
+    assert assets.needs_npm_ci(tmp_path)  # the lock changed since
+
+
+def test_the_viewer_its_css_and_font_are_copied_and_stale_files_go(tmp_path):
+    root = fake_checkout(tmp_path / "checkout")
+    vendor = tmp_path / "vendor"
+    (vendor / "bpmn-js").mkdir(parents=True)
+    (vendor / "bpmn-js" / "old.js").write_text("stale", encoding="utf-8")
+    [folder] = assets.copy_assets(root, vendor)
+    copied = sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+    assert copied == ["LICENSE", "VERSION", "bpmn-font/css/bpmn.css", "bpmn-font/font/bpmn.woff2", "bpmn-js.css",
+                      "bpmn-navigated-viewer.production.min.js", "diagram-js.css"]
+    assert (folder / "VERSION").read_text(encoding="utf-8") == "bpmn-js 18.0.0\n"
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path, capsys):
+    root = fake_checkout(tmp_path / "checkout")
+    (root / "node_modules" / "bpmn-js" / "dist" / "assets" / "bpmn-js.css").unlink()
+    with pytest.raises(assets.AssetError, match="bpmn-js.css"):
+        assets.copy_assets(root, tmp_path / "vendor")
+    (root / "node_modules" / assets.NPM_STAMP).touch()
+    assert assets.main(["--root", str(root), "--vendor", str(tmp_path / "vendor")]) == 1
+    assert "bpmn-js.css" in capsys.readouterr().err
