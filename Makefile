@@ -6,7 +6,7 @@ PORT   ?= 8000
 BIN     = $(VENV)/bin
 VENDOR  = webapp/static/vendor
 
-.PHONY: install run test bench clean browser
+.PHONY: install run test bench clean browser translations
 
 install: $(VENV)/.installed $(VENDOR)/bpmn-js/VERSION
 
@@ -36,6 +36,12 @@ test: install browser
 	$(BIN)/ruff check engine webapp forms tests bench
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# After changing UI text: refresh the catalog template and the English catalog, then translate the new entries.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ --no-location --sort-output \
+		-o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations -l en --no-fuzzy-matching
 
 bench: install
 	$(BIN)/python -m bench.timers

@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
 
-    from . import auth, errors, filters, nav
+    from . import auth, errors, filters, i18n, nav
     from .api import api_blueprint
     from .pages import pages_blueprint
     from .public import public_blueprint
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    i18n.init_app(app)
     nav.init_app(app)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(pages_blueprint)
