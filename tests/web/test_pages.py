@@ -132,3 +132,21 @@ def test_the_head_assigns_two_certified_investigators_from_the_task_page(client,
         str(staff["handler1"].user_id), str(staff["handler2"].user_id)]})
     assert ok.status_code == 302
     assert next(t for t in world.open_tasks(case_id) if t.name == "investigation").assignee_id == staff["handler1"].user_id
+
+
+def test_markup_typed_into_any_free_text_field_is_shown_as_text_everywhere(client, world, staff):
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    login(client, "handler1")
+    created = register_through_page(client, summary=hostile, location=hostile, party_name=hostile)
+    case_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    task = world.only_task(case_id)
+    token = csrf_from(client.get(f"/tasks/{task.id}").get_data(as_text=True))
+    client.post(f"/tasks/{task.id}", data={"csrf_token": token, "findings": hostile, "recommendation": "file"})
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "head1")
+    approval = world.only_task(case_id)
+    pages = [client.get(path).get_data(as_text=True) for path in
+             (f"/cases/{case_id}", f"/tasks/{approval.id}", "/inbox", f"/inbox?q={hostile}")]
+    for html in pages:
+        assert "<script>alert(2)</script>" not in html and '<img src=x onerror' not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in pages[1]  # the handler's findings, escaped
