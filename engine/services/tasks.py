@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import lazyload
 
 import forms
 from engine import audit
@@ -31,7 +32,8 @@ def workable_tasks_query(actor: Actor):
 
 
 def open_task(session, task_id: str) -> HumanTask:
-    task = session.get(HumanTask, task_id)
+    # case and assignee load only if used: a refusal message needs them, the happy path does not
+    task = session.get(HumanTask, task_id, options=[lazyload(HumanTask.case), lazyload(HumanTask.assignee)])
     if task is None:
         raise NotFound("待办任务不存在。")
     if task.status != "open":
@@ -110,8 +112,9 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
     (or TaskNotOpen); an engine failure rolls everything back and puts the instance in `error`.
     """
     with uow:
-        task = open_task(uow.session, task_id)
-        instance_id = task.instance_id
+        instance_id = uow.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+        if instance_id is None:
+            raise NotFound("待办任务不存在。")
 
     def body(session) -> int:
         task = open_task(session, task_id)
