@@ -8,7 +8,7 @@ VENDOR  = webapp/static/vendor
 
 .PHONY: install run test bench clean browser translations
 
-install: $(VENV)/.installed $(VENDOR)/bpmn-js/VERSION
+install: $(VENV)/.installed $(VENDOR)/bpmn-js/VERSION $(VENDOR)/echarts/VERSION
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 
 # Front-end assets come from npm at set-up time and are served by the app itself (offline intranets: no CDN):
 # `npm ci` when node_modules is missing or older than package-lock.json, then a copy into $(VENDOR)/.
-$(VENDOR)/bpmn-js/VERSION: package.json package-lock.json webapp/assets.py | $(VENV)/.installed
+$(VENDOR)/%/VERSION: package.json package-lock.json webapp/assets.py | $(VENV)/.installed
 	$(BIN)/zhifa-assets
 
 run: install

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib.metadata import version as package_version
 
@@ -72,6 +72,18 @@ class WorkCalendar:
         if entry is not None:
             return entry.is_workday and day.weekday() >= 5
         return day in LIBRARY_WORKDAYS
+
+
+def year_exceptions(calendar: WorkCalendar, year: int) -> list[tuple[date, bool, str]]:
+    """A year's days that break the weekday rule: rest days on weekdays (False, why) and make-up working days on
+    weekends (True, "调休上班")."""
+    out, day = [], date(year, 1, 1)
+    while day.year == year:
+        weekend = day.weekday() >= 5
+        if calendar.is_workday(day) == weekend:
+            out.append((day, weekend, "调休上班" if weekend else calendar.rest_name(day)))
+        day += timedelta(days=1)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -12,10 +12,9 @@ from contextvars import ContextVar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from SpiffWorkflow.bpmn.script_engine import TaskDataEnvironment
-
 from engine.clock import CHINA_TZ
 from engine.deadlines.scope import current_scope
+from engine.scripting import SandboxedEnvironment
 
 _task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
 _runner: ContextVar[object | None] = ContextVar("zhifa_runner", default=None)
@@ -23,8 +22,9 @@ _runner: ContextVar[object | None] = ContextVar("zhifa_runner", default=None)
 SURCHARGE_RATE = Decimal("0.03")  # 每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）
 
 
-class TaskAwareEnvironment(TaskDataEnvironment):
-    """Lets case functions see the data of the task whose script or expression is running."""
+class TaskAwareEnvironment(SandboxedEnvironment):
+    """Runs designer-written Python in the sandbox (engine.scripting) and lets case functions see the data of
+    the task whose script or expression is running."""
 
     def evaluate(self, expression, context, external_context=None):
         token = _task_data.set(context)

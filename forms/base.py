@@ -113,14 +113,17 @@ class FormDefinition:
         schema_class = Schema.from_dict({f.name: f.marshmallow_field() for f in self.fields}, name=f"{self.key}_schema")
         return schema_class(unknown=EXCLUDE)
 
-    def validate(self, data: dict, context: dict | None = None) -> dict:
+    def validate(self, data: dict, context: dict | None = None, *, partial: bool = False) -> dict:
         """Return cleaned, JSON-ready data or raise marshmallow.ValidationError with per-field messages.
 
-        `context` is what the rules may know about the case: `party_kind` and the process `data` so far."""
+        `context` is what the rules may know about the case: `party_kind` and the process `data` so far.
+        `partial`: only the fields given are checked (an admin skipping a step supplies what the process needs)."""
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["提交的数据格式不正确。"]})
         prepared = {name: (None if value == "" else value) for name, value in data.items()}
-        cleaned = self.schema.load(prepared)
+        if partial:
+            prepared = {name: value for name, value in prepared.items() if value not in (None, [])}
+        cleaned = self.schema.load(prepared, partial=partial)
         errors: dict[str, list[str]] = {}
         for rule in self.rules:
             for name, message in (rule(cleaned, context or {}) or {}).items():

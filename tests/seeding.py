@@ -25,8 +25,9 @@ DEADLINE_COLUMNS = ("key", "title", "period", "unit", "party_side", "legal_basis
                     "extensions", "created_at", "updated_at")
 
 
-def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED") -> list[int]:
-    """Insert `copies` clones of a case with its instance, open tasks and deadlines; returns instance ids."""
+def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED", agency_id: int | None = None) -> list[int]:
+    """Insert `copies` clones of a case with its instance, open tasks and deadlines; returns instance ids.
+    `agency_id` puts the clones in another agency (to seed other agencies' work around one queue)."""
     case = session.get(Case, case_id)
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
     tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open")).all()
@@ -34,8 +35,8 @@ def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED") -> l
     instance_ids = []
     for start in range(0, copies, 1000):
         size = min(1000, copies - start)
-        case_rows = [{**{c: getattr(case, c) for c in CASE_COLUMNS}, "number": f"{prefix}-{case_id}-{start + i}"}
-                     for i in range(size)]
+        case_rows = [{**{c: getattr(case, c) for c in CASE_COLUMNS}, "number": f"{prefix}-{case_id}-{start + i}",
+                      **({"agency_id": agency_id} if agency_id else {})} for i in range(size)]
         new_cases = session.scalars(insert(Case).returning(Case.id), case_rows).all()
         new_instances = session.scalars(insert(ProcessInstance).returning(ProcessInstance.id), [
             {**{c: getattr(instance, c) for c in INSTANCE_COLUMNS}, "case_id": new_case} for new_case in new_cases
@@ -44,7 +45,8 @@ def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED") -> l
         if tasks:
             session.execute(insert(HumanTask), [
                 {**{c: getattr(task, c) for c in TASK_COLUMNS}, "id": str(uuid.uuid4()), "case_id": c_id,
-                 "instance_id": i_id} for c_id, i_id in pairs for task in tasks])
+                 "instance_id": i_id, **({"agency_id": agency_id} if agency_id else {})}
+                for c_id, i_id in pairs for task in tasks])
         if clocks:
             session.execute(insert(CaseDeadline), [
                 {**{c: getattr(clock, c) for c in DEADLINE_COLUMNS}, "case_id": c_id, "instance_id": i_id}

@@ -1,8 +1,6 @@
 """The Flask web app: staff pages and the JSON API, one client of the engine's services."""
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, request
 
 from engine.clock import SystemClock
@@ -18,9 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(default_config())
     app.config.update(config or {})
     app.json.ensure_ascii = False
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
+    from . import logs
+    logs.init_app(app)  # plain lines, or JSON with ZHIFA_LOG_FORMAT=json
 
     clock = app.config.get("ZHIFA_CLOCK") or SystemClock()
     database = app.config.get("ZHIFA_DATABASE") or Database(app.config["ZHIFA_DATABASE_URL"])
@@ -31,7 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from . import auth, errors, filters, i18n, nav
+    from .admin import admin_blueprint
     from .api import api_blueprint
+    from .designer import designer_blueprint
+    from .ops import ops_blueprint
     from .pages import pages_blueprint
     from .public import public_blueprint
 
@@ -43,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(api_blueprint)
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(public_blueprint)  # 行政执法公示: no login
+    app.register_blueprint(designer_blueprint)  # 流程设计: designers and admins
+    app.register_blueprint(admin_blueprint)  # 管理与监督: admins and supervisors
+    app.register_blueprint(ops_blueprint)  # /healthz, /metrics
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens or checks the CSRF header itself
 
     @app.context_processor

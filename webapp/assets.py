@@ -4,7 +4,8 @@ Government intranets are offline, so a page never loads anything from a CDN. `zh
 `make install`) runs `npm ci` when node_modules is missing or older than package-lock.json, then copies what
 the pages use into webapp/static/vendor/ (git-ignored):
 
-- bpmn-js: the NavigatedViewer bundle and its CSS and font, for the case page's 流程图.
+- bpmn-js: the NavigatedViewer bundle and its CSS and font, for the case page's 流程图;
+- echarts: the "common" build (bar, line, pie; tooltip, legend, grid, aria), for the admin console's charts.
 """
 from __future__ import annotations
 
@@ -22,10 +23,16 @@ STATIC_VENDOR = PACKAGE_DIR / "static" / "vendor"
 ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
     "bpmn-js": (
         ("dist/bpmn-navigated-viewer.production.min.js", "bpmn-js/bpmn-navigated-viewer.production.min.js"),
+        ("dist/bpmn-modeler.production.min.js", "bpmn-js/bpmn-modeler.production.min.js"),  # the designer
         ("dist/assets/diagram-js.css", "bpmn-js/diagram-js.css"),
         ("dist/assets/bpmn-js.css", "bpmn-js/bpmn-js.css"),
         ("dist/assets/bpmn-font", "bpmn-js/bpmn-font"),
         ("LICENSE", "bpmn-js/LICENSE"),
+    ),
+    "echarts": (
+        ("dist/echarts.common.min.js", "echarts/echarts.common.min.js"),
+        ("LICENSE", "echarts/LICENSE"),
+        ("NOTICE", "echarts/NOTICE"),
     ),
 }
 NPM_STAMP = ".zhifa-npm-ci"  # inside node_modules: when `npm ci` last finished

@@ -66,7 +66,10 @@ def worker(tick_seconds):
     """Run only the timer scheduler (no web server): fire due timers and flag overdue deadlines."""
     from .scheduler import start_scheduler
 
+    from .logs import configure_logging
+
     config = default_config()
+    configure_logging(fmt=config["ZHIFA_LOG_FORMAT"])
     click.echo("scheduler worker running (Ctrl+C to stop)")
     try:
         start_scheduler(_context(), tick_seconds=tick_seconds or config["ZHIFA_TICK_SECONDS"],
@@ -194,11 +197,37 @@ def timers_run_due(now_text):
             moment = moment.replace(tzinfo=CHINA_TZ)
         clock = FrozenClock(moment)
     ctx = _context(clock)
-    result = tick(database=ctx.database, runner=ctx.runner, clock=ctx.clock)
+    # a simulated moment is no worker's heartbeat: it would show a tick in the future on the dashboard
+    result = tick(database=ctx.database, runner=ctx.runner, clock=ctx.clock, heartbeat=not now_text)
     click.echo(json.dumps({"fired": result.timers_fired, "overdue": result.deadlines_overdue,
                            "now": ctx.clock.now().isoformat()}))
 
 
+
+
+@main.group()
+def audit():
+    """The full-process record (audit trail)."""
+
+
+@audit.command("verify")
+def audit_verify():
+    """Recompute the audit hash chain; report the first broken link and exit 1 if there is one."""
+    import time
+
+    from engine.audit import verify_chain
+
+    started = time.monotonic()
+    with _context().uow() as uow:
+        report = verify_chain(uow.session)
+    seconds = time.monotonic() - started
+    if report.ok:
+        click.echo(f"OK: {report.checked} records, chain intact ({seconds:.1f} s). head {report.head_hash or '-'}"
+                   + (f" at #{report.last_id}" if report.last_id else ""))
+        return
+    click.echo(f"BROKEN at record #{report.broken_id} (after {report.checked} good records): {report.problem}",
+               err=True)
+    sys.exit(1)
 
 
 @main.group()
@@ -275,17 +304,13 @@ def calendar_import(year, file, confirm):
 @click.argument("year", type=int)
 def calendar_show(year):
     """List a year's rest days on weekdays and make-up working days, and whether the year is known."""
-    from datetime import date, timedelta
+    from datetime import date
 
+    from engine.calendar import year_exceptions
     from engine.deadlines.calendar_store import load_calendar
 
     calendar_ = _calendar_or_default(load_calendar)
-    day = date(year, 1, 1)
-    known = calendar_.is_known(day)
+    known = calendar_.is_known(date(year, 1, 1))
     click.echo(f"{year}: {'已有节假日安排' if known else '无节假日数据（按周末推算，结果为暂定）'}  ({calendar_.version})")
-    while day.year == year:
-        weekend = day.weekday() >= 5
-        if calendar_.is_workday(day) == weekend:
-            kind = "调休上班" if weekend else f"休息（{calendar_.rest_name(day)}）"
-            click.echo(f"  {day.isoformat()} {kind}")
-        day += timedelta(days=1)
+    for day, workday, name in year_exceptions(calendar_, year):
+        click.echo(f"  {day.isoformat()} {name if workday else f'休息（{name}）'}")

@@ -52,4 +52,11 @@ def default_config() -> dict:
         "ZHIFA_MAX_UPLOAD_MB": int(os.environ.get("ZHIFA_MAX_UPLOAD_MB", "100")),
         "MAX_CONTENT_LENGTH": (int(os.environ.get("ZHIFA_MAX_UPLOAD_MB", "100")) + 1) * 1024 * 1024,
         "JSON_AS_ASCII": False,
+        # the admin console's idea of "stuck" (each may be changed on the dashboard for one look)
+        "ZHIFA_STUCK_DAYS": int(os.environ.get("ZHIFA_STUCK_DAYS", "10")),
+        "ZHIFA_UNCLAIMED_DAYS": int(os.environ.get("ZHIFA_UNCLAIMED_DAYS", "3")),
+        "ZHIFA_TIMER_GRACE_MINUTES": int(os.environ.get("ZHIFA_TIMER_GRACE_MINUTES", "5")),
+        "ZHIFA_SCHEDULER_STALE_SECONDS": int(os.environ.get("ZHIFA_SCHEDULER_STALE_SECONDS", "60")),
+        "ZHIFA_METRICS_TOKEN": os.environ.get("ZHIFA_METRICS_TOKEN") or None,
+        "ZHIFA_LOG_FORMAT": os.environ.get("ZHIFA_LOG_FORMAT", "text"),
     }

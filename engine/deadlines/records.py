@@ -86,9 +86,11 @@ def resume(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, no
 
 
 def extend(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, period: int, reason: str,
-           approved_by: str, approved_by_id: int | None, now: datetime) -> None:
+           approved_by: str, approved_by_id: int | None, now: datetime, details: dict | None = None) -> None:
+    """`details`: more to keep with the extension (who recorded a head's written approval, its reference)."""
     row.extensions = [*(row.extensions or []), {"period": period, "reason": reason, "approved_by": approved_by,
-                                                "approved_by_id": approved_by_id, "at": now.isoformat()}]
+                                                "approved_by_id": approved_by_id, "at": now.isoformat(),
+                                                **(details or {})}]
     recompute(row, entry=entry, calendar=calendar)
     if row.status == "overdue" and row.due_at > now:
         row.status, row.overdue_at = "running", None

@@ -43,6 +43,10 @@ class InstanceSerializer:
         self._serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
         self._registry = self._serializer.registry
 
+    @property
+    def registry(self):
+        return self._registry
+
     def dump_spec(self, spec, subprocess_specs: dict) -> str:
         return json.dumps({
             "spec": self._registry.convert(spec),

@@ -18,7 +18,9 @@ from engine.clock import Clock
 
 from engine.case_functions import CASE_FUNCTIONS, TaskAwareEnvironment, running
 from engine.deadlines.scope import SCRIPT_FUNCTIONS
+from engine.scripting import Limits
 
+from . import migration
 from .clock_binding import bound_clock
 from .serializer import InstanceSerializer
 
@@ -55,12 +57,13 @@ class StepFailed(Exception):
 class WorkflowRunner:
     """Loads, advances and saves workflows; specs are restored once per definition version and shared."""
 
-    def __init__(self, *, script_globals: dict[str, Any] | None = None):
+    def __init__(self, *, script_globals: dict[str, Any] | None = None, script_limits: Limits | None = None):
         self.serializer = InstanceSerializer()
         functions = dict(SCRIPT_FUNCTIONS)
         functions.update(CASE_FUNCTIONS)
         functions.update(script_globals or {})
-        self.script_engine = PythonScriptEngine(environment=TaskAwareEnvironment(functions))
+        # designer-written scripts and expressions run in the sandbox, with a time and step budget
+        self.script_engine = PythonScriptEngine(environment=TaskAwareEnvironment(functions, script_limits))
         self._specs: dict[int, tuple] = {}
 
     # -- specs ---------------------------------------------------------------------------------------------
@@ -143,6 +146,18 @@ class WorkflowRunner:
 
         self._guarded(workflow, clock, run)
         return rearmed
+
+    def check_migration(self, workflow: BpmnWorkflow, definition_id: int, read_spec_json: Callable[[], str]):
+        """Whether this workflow can move to another definition version, why not, and what would change."""
+        spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
+        return migration.check(self.serializer.registry, workflow, spec, subprocess_specs)
+
+    def migrate(self, workflow: BpmnWorkflow, definition_id: int, read_spec_json: Callable[[], str],
+                clock: Clock, *, advance: bool = True) -> None:
+        """Move the workflow onto another definition version (check_migration first)."""
+        spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
+        self._guarded(workflow, clock, lambda: migration.migrate(self.serializer.registry, workflow, spec,
+                                                                 subprocess_specs, advance=advance))
 
     def advance(self, workflow: BpmnWorkflow, clock: Clock) -> None:
         self._guarded(workflow, clock, workflow.do_engine_steps)

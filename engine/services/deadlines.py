@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from engine import audit
 from engine.actors import Actor
-from engine.calendar import DayEntry
+from engine.calendar import LIBRARY_YEARS, DayEntry
 from engine.clock import Clock
 from engine.deadlines import records
 from engine.deadlines.calendar_store import forget as forget_calendar
@@ -18,7 +18,7 @@ from engine.deadlines.catalog import entry as catalog_entry
 from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import Database, UnitOfWork
-from engine.store.models import CalendarDay, CalendarYear, CaseDeadline, DeadlineSetting, ProcessInstance
+from engine.store.models import CalendarDay, CalendarYear, CaseDeadline, DeadlineSetting, ProcessInstance, User
 
 from .cases import get_case_for
 from .stepping import ACTIVE_STATUSES, audit_deadline_events, case_scope, load_workflow, run_step, save_workflow
@@ -75,6 +75,49 @@ def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, ac
                 raise NotFound(f"案件没有正在计算的「{catalog_entry(key).title}」。")
             _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
             return records.as_json(scope.current(key))
+
+    return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
+
+
+def record_approved_extension(*, case_id: int, key: str, period: int, reason: str, approver_id: int,
+                              approval_ref: str, actor: Actor, uow: UnitOfWork, clock: Clock,
+                              runner: WorkflowRunner) -> dict:
+    """An admin enters a head's written approval of a longer period (延期审批表): the extension names the head
+    as approver and keeps who recorded it and the approval's reference; the case's timers move with it."""
+    if not actor.has_role("admin"):
+        raise NotAuthorized("只有系统管理员可以登记负责人的延期批准。")
+    errors = {}
+    if not isinstance(period, int) or period <= 0 or period > 366:
+        errors["period"] = ["延长期限应为 1 至 366 之间的整数。"]
+    for name, value in (("reason", reason), ("approval_ref", approval_ref)):
+        if not value or not str(value).strip():
+            errors[name] = ["此项为必填项。"]
+    if errors:
+        raise ValidationFailed("延长期限的登记有误。", fields=errors)
+    entry = catalog_entry(key)
+
+    def body(session) -> dict:
+        case = get_case_for(session, case_id, actor)
+        approver = session.get(User, approver_id)
+        if approver is None or not approver.is_active or "head" not in approver.role_ids \
+                or approver.agency_id != case.agency_id:
+            raise ValidationFailed("批准人须为本案所属机关在岗的负责人。", fields={"approver_id": ["批准人不符合条件。"]})
+        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+                                  .order_by(ProcessInstance.id.desc()).limit(1))
+        with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
+            row = scope.current(key)
+            if row is None or row.status in ("met", "cancelled"):
+                raise NotFound(f"案件没有正在计算的「{entry.title}」。")
+            records.extend(row, entry=entry, calendar=scope.calendar, period=period, reason=reason.strip(),
+                           approved_by=approver.display_name, approved_by_id=approver.id, now=clock.now(),
+                           details={"recorded_by": actor.name, "recorded_by_id": actor.user_id,
+                                    "approval_ref": approval_ref.strip()})
+            scope.changed.add(key)
+            scope.events.append(("deadline_extended", row,
+                                 f"「{row.title}」经{approver.display_name}书面批准（{approval_ref.strip()}）延长 {period}"
+                                 f"，由{actor.name}登记：{reason.strip()}；{row.explanation}"))
+            _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
+            return records.as_json(row)
 
     return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
 
@@ -166,6 +209,10 @@ def import_calendar_year(*, year: int, days: list[DayEntry], confirmed: bool, so
                 row = CalendarDay(day=entry.day)
                 session.add(row)
             row.is_workday, row.name, row.updated_at = entry.is_workday, entry.name, now
+        if confirmed and not days and year not in LIBRARY_YEARS and session.scalar(
+                select(CalendarDay.day).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+                .limit(1)) is None:
+            raise ValidationFailed(f"{year} 年尚未录入任何节假日安排，不能确认。", fields={"days": ["请先录入该年安排。"]})
         year_row = session.get(CalendarYear, year)
         if year_row is None:
             year_row = CalendarYear(year=year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -49,8 +50,10 @@ def deploy_bpmn(*, source_name: str, xml: bytes, comment: str | None, uow: UnitO
 
 
 def deploy(*, definition: ParsedDefinition, uow: UnitOfWork, runner: WorkflowRunner, clock: Clock, actor: Actor,
-           comment: str | None = None) -> tuple[ProcessDefinition, bool]:
-    """Store a new version unless this exact content is already deployed. Safe when workers race at start-up."""
+           comment: str | None = None, also: Callable[[object], None] | None = None
+           ) -> tuple[ProcessDefinition, bool]:
+    """Store a new version unless this exact content is already deployed. Safe when workers race at start-up.
+    `also(session)` runs in the same transaction (the designer removes the deployed draft)."""
     for _attempt in range(3):
         with uow:
             session = uow.session
@@ -58,6 +61,9 @@ def deploy(*, definition: ParsedDefinition, uow: UnitOfWork, runner: WorkflowRun
                 ProcessDefinition.process_id == definition.process_id,
                 ProcessDefinition.content_hash == definition.content_hash))
             if existing is not None:
+                if also is not None:
+                    also(session)
+                    uow.commit()
                 return existing, False
             latest = session.scalar(select(func.max(ProcessDefinition.version)).where(
                 ProcessDefinition.process_id == definition.process_id)) or 0
@@ -76,6 +82,8 @@ def deploy(*, definition: ParsedDefinition, uow: UnitOfWork, runner: WorkflowRun
                          summary=f"部署流程「{row.name}」第 {row.version} 版",
                          data={"process_id": row.process_id, "version": row.version,
                                "content_hash": row.content_hash, "comment": comment})
+            if also is not None:
+                also(session)
             try:
                 uow.commit()
             except IntegrityError:

@@ -38,7 +38,9 @@ def get_instance(session, instance_id: int, *, for_update: bool = False, skip_lo
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
         joinedload(ProcessInstance.case).lazyload(Case.agency))
     if for_update and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=skip_locked, of=ProcessInstance)
+        # FOR NO KEY UPDATE: it keeps other writers off the instance but lets a transaction that is appending an
+        # audit record about it check the foreign key (else: a deadlock with the audit chain's lock at commit)
+        query = query.with_for_update(skip_locked=skip_locked, of=ProcessInstance, key_share=True)
     instance = session.scalar(query)
     if instance is None and not skip_locked:
         raise NotFound(f"流程实例 {instance_id} 不存在。")

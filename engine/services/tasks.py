@@ -83,13 +83,15 @@ def unclaim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -
         uow.commit()
 
 
-def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
-    """A head (or admin) gives a task to a named colleague who holds the task's role."""
+def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
+                reason: str | None = None) -> None:
+    """A head gives a task of their agency to a named colleague who holds the task's role; a system admin may
+    do so in any agency (the admin console requires a reason, which the record keeps)."""
     with uow:
         session = uow.session
         task = open_task(session, task_id)
-        if not (actor.has_role("head", "admin") and task.agency_id == actor.agency_id):
-            raise NotAuthorized("只有本机关负责人可以指派任务。")
+        if not (actor.has_role("admin") or (actor.has_role("head") and task.agency_id == actor.agency_id)):
+            raise NotAuthorized("只有本机关负责人或系统管理员可以指派任务。")
         assignee = session.get(User, assignee_id)
         if assignee is None or not assignee.is_active or assignee.agency_id != task.agency_id \
                 or task.candidate_role not in assignee.role_ids:
@@ -99,8 +101,8 @@ def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork
         task.assignee_id = assignee.id
         audit.record(session, clock=clock, actor=actor, action="task_assigned", case_id=task.case_id,
                      instance_id=task.instance_id, task_id=task.id, task_title=task.title,
-                     summary=f"将待办「{task.title}」指派给{assignee.display_name}",
-                     data={"from": previous, "to": assignee.id})
+                     summary=f"将待办「{task.title}」指派给{assignee.display_name}" + (f"：{reason}" if reason else ""),
+                     data={"from": previous, "to": assignee.id, **({"reason": reason} if reason else {})})
         uow.commit()
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select, update
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
-from engine.errors import ConcurrencyConflict, EngineFailure
+from engine.errors import ConcurrencyConflict, EngineFailure, InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.models import ProcessInstance
@@ -45,7 +45,7 @@ def claim_due(*, database: Database, worker: str, now: datetime, limit: int = DE
                         or_(ProcessInstance.claim_expires_at.is_(None), ProcessInstance.claim_expires_at < now))
                  .order_by(ProcessInstance.next_due_at).limit(limit))
         if session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, key_share=True)  # FOR NO KEY UPDATE (see stepping)
         ids = list(session.scalars(query))
         if ids:
             session.execute(update(ProcessInstance).where(ProcessInstance.id.in_(ids))
@@ -99,3 +99,28 @@ def fire_due_timers(*, database: Database, runner: WorkflowRunner, clock: Clock,
         attempted.update(claimed)
         fired += sum(fire_instance(instance_id=instance_id, worker=worker, database=database, runner=runner,
                                    clock=clock) for instance_id in claimed)
+
+
+def fire_now(*, instance_id: int, reason: str, actor: Actor, uow, clock: Clock, runner: WorkflowRunner) -> None:
+    """An admin fires an instance's due timers at once (立即触发), as the scheduler would: the fix for timers a
+    stopped scheduler left unfired. An engine error marks the instance `error`, as it would for the scheduler."""
+    if not actor.has_role("admin"):
+        raise NotAuthorized("只有系统管理员可以手动触发定时器。")
+    if not reason or not reason.strip():
+        raise ValidationFailed("请填写理由。", fields={"reason": ["此项为必填项。"]})
+
+    def body(session) -> None:
+        instance = get_instance(session, instance_id, for_update=True)
+        now = clock.now()
+        if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:
+            raise InvalidState("该流程没有到期未触发的定时器。")
+        workflow = load_workflow(session, instance, runner)
+        audit.record(session, clock=clock, actor=actor, action="timers_fired_manually", case_id=instance.case_id,
+                     instance_id=instance.id, summary=f"手动触发到期定时器：{reason.strip()}",
+                     data={"due_at": instance.next_due_at.isoformat(), "reason": reason.strip()})
+        with case_scope(session, instance=instance, clock=clock, actor=actor):
+            runner.fire_timers(workflow, clock)
+            instance.claimed_by, instance.claim_expires_at = None, None
+            save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
+
+    run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import DefinitionProblem
-from engine.roles import ROLE_TITLES, role_for_lane
+from engine.roles import role_for_lane
+
+from .bpmn_xml import NotBpmn, as_utf8_text, executable_processes, parse_document
+from .lint import lint
 
 
 @dataclass
@@ -36,62 +38,54 @@ def content_hash(xml: bytes) -> str:
     return hashlib.sha256(xml).hexdigest()
 
 
-def parse_bpmn(source_name: str, xml: bytes, *, form_exists: Callable[[str], bool] | None = None) -> ParsedDefinition:
-    """Parse and check one BPMN document; raise DefinitionProblem listing every problem found."""
-    problems: list[dict] = []
+def parse_bpmn(source_name: str, xml: bytes, *, form_exists: Callable[[str], bool] | None = None,
+               product: bool = True) -> ParsedDefinition:
+    """Parse and check one BPMN document; raise DefinitionProblem listing every problem found.
 
-    def problem(element_id: str | None, message: str) -> None:
-        problems.append({"file": source_name, "element_id": element_id, "message": message})
+    `product=False` checks only what the engine needs to run the file (for files from other tools that do not
+    know this product's lanes, forms and deadlines yet)."""
+    def problem(element_id: str | None, message: str) -> dict:
+        return {"file": source_name, "element_id": element_id, "message": message}
 
-    parser = CamundaParser()
     try:
-        parser.add_bpmn_xml(etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True)),
-                            filename=source_name)
-        process_ids = parser.get_process_ids()
-    except etree.XMLSyntaxError as exc:
-        raise DefinitionProblem(f"{source_name}: 不是有效的 XML（第 {exc.lineno} 行）：{exc.msg}",
-                                problems=[{"file": source_name, "element_id": None,
-                                           "message": f"XML 语法错误，第 {exc.lineno} 行：{exc.msg}"}]) from exc
-    except ValidationException as exc:
-        raise _from_validation(source_name, exc) from exc
-    except Exception as exc:
-        raise DefinitionProblem(f"{source_name}: 无法解析：{exc}",
-                                problems=[{"file": source_name, "element_id": None, "message": str(exc)}]) from exc
+        root = parse_document(xml)
+    except NotBpmn as exc:
+        raise DefinitionProblem(f"{source_name}: {exc.message}", problems=[problem(None, exc.message)]) from None
+    text = as_utf8_text(xml)
+    problems = [problem(p["element_id"], p["message"]) for p in lint(root, form_exists=form_exists, product=product)]
+    if any(p["message"].startswith("没有可执行的流程") or "只能有一个可执行流程" in p["message"]
+           or p["message"].startswith("文件中没有流程") for p in problems):
+        raise DefinitionProblem(f"{source_name}: {problems[0]['message']}", problems=problems)
 
-    executable = [pid for pid in process_ids if parser.process_parsers[pid].process_executable]
-    if len(executable) != 1:
-        problem(None, f"每个文件应恰好包含一个可执行流程，实际为 {len(executable)} 个：{', '.join(executable) or '无'}")
-        raise DefinitionProblem(f"{source_name}: 可执行流程数量不对", problems=problems)
-    process_id = executable[0]
+    spec = subprocess_specs = None
     try:
+        parser = CamundaParser()
+        parser.add_bpmn_xml(root, filename=source_name)
+        process_id = executable_processes(root)[0].get("id")
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise _from_validation(source_name, exc) from exc
+        engine_problem = _from_validation(source_name, exc)
     except SpiffWorkflowException as exc:
-        raise DefinitionProblem(f"{source_name}: {exc}", problems=[
-            {"file": source_name, "element_id": getattr(exc, "id", None), "message": str(exc)}]) from exc
+        engine_problem = problem(getattr(exc, "id", None), str(exc))
+    except Exception as exc:  # the parser trips over some constructs with a bare KeyError or TypeError
+        engine_problem = None if problems else problem(None, f"流程引擎无法解析此文件：{type(exc).__name__}: {exc}")
+    else:
+        engine_problem = None
+    if engine_problem is not None and engine_problem not in problems:
+        problems.append(engine_problem)
+    if problems:
+        raise DefinitionProblem(f"{source_name}: {problems[0]['message']}", problems=problems)
 
     user_tasks = []
     for task_spec in _all_task_specs(spec, subprocess_specs):
-        if not isinstance(task_spec, UserTask):
-            continue
-        role = role_for_lane(task_spec.lane)
-        form_key = getattr(getattr(task_spec, "form", None), "key", None)
-        if role is None:
-            problem(task_spec.bpmn_id, f"用户任务「{task_spec.bpmn_name or task_spec.bpmn_id}」不在代表角色的泳道中"
-                    f"（泳道：{task_spec.lane or '无'}；可用：{'、'.join(ROLE_TITLES.values())}）")
-        if not form_key:
-            problem(task_spec.bpmn_id, f"用户任务「{task_spec.bpmn_name or task_spec.bpmn_id}」没有表单（camunda:formKey）")
-        elif form_exists is not None and not form_exists(form_key):
-            problem(task_spec.bpmn_id, f"用户任务「{task_spec.bpmn_name or task_spec.bpmn_id}」的表单 {form_key} 不存在")
-        user_tasks.append({"name": task_spec.bpmn_id, "title": task_spec.bpmn_name, "role": role,
-                           "form_key": form_key})
-    if problems:
-        raise DefinitionProblem(f"{source_name}: {problems[0]['message']}", problems=problems)
+        if isinstance(task_spec, UserTask):
+            user_tasks.append({"name": task_spec.bpmn_id, "title": task_spec.bpmn_name,
+                               "role": role_for_lane(task_spec.lane),
+                               "form_key": getattr(getattr(task_spec, "form", None), "key", None)})
     return ParsedDefinition(
         process_id=process_id, name=spec.description or process_id, source_name=source_name,
-        bpmn_xml=xml.decode("utf-8"), content_hash=content_hash(xml), spec=spec,
+        bpmn_xml=text, content_hash=content_hash(text.encode("utf-8")), spec=spec,
         subprocess_specs=subprocess_specs, user_tasks=user_tasks)
 
 
@@ -113,10 +107,9 @@ def _all_task_specs(spec, subprocess_specs):
         yield from sub.task_specs.values()
 
 
-def _from_validation(source_name: str, exc: ValidationException) -> DefinitionProblem:
+def _from_validation(source_name: str, exc: ValidationException) -> dict:
     element_id = getattr(exc, "id", None) or None
-    message = getattr(exc, "message", None) or str(exc)
+    message = (getattr(exc, "message", None) or str(exc)).strip().rstrip(".").strip()
     line = getattr(exc, "line_number", None)
-    where = f"（元素 {element_id}" + (f"，第 {line} 行" if line else "") + "）" if element_id else ""
-    return DefinitionProblem(f"{source_name}: {message}{where}",
-                             problems=[{"file": source_name, "element_id": element_id, "message": message}])
+    return {"file": source_name, "element_id": element_id,
+            "message": f"流程引擎无法解析：{message}" + (f"（第 {line} 行）" if line else "")}

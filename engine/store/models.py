@@ -219,7 +219,7 @@ class AuditRecord(Base):
     """Append-only full-process record (全过程记录): who did what, when, to which case and task, with what data."""
 
     __tablename__ = "audit_record"
-    __table_args__ = (Index("ix_audit_record_case", "case_id", "id"),)
+    __table_args__ = (Index("ix_audit_record_case", "case_id", "id"), Index("ix_audit_record_action", "action", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
@@ -231,6 +231,9 @@ class AuditRecord(Base):
     task_title: Mapped[str | None] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSONText)
+    # tamper evidence (engine.audit): each record's SHA-256 covers its content and the previous record's hash
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AppendOnlyViolation(RuntimeError):
@@ -404,3 +407,146 @@ class TaskDraft(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[dict] = mapped_column(JSONText, default=dict)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# -- admin and supervision console (issue 7) ----------------------------------------------------------------------
+
+Index("ix_enforcement_case_progress", Case.status, Case.updated_at)  # "no progress for N days" on the dashboard
+
+
+class AuditChain(Base):
+    """The head of the audit hash chain: one row, locked by every commit that appends records (engine.audit), so
+    concurrent transactions append to one chain, in id order."""
+
+    __tablename__ = "audit_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int | None] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkerHeartbeat(Base):
+    """What each scheduler process last did: written once per tick, read by the dashboard, /metrics and /healthz."""
+
+    __tablename__ = "worker_heartbeat"
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_tick_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    tick_ms: Mapped[int] = mapped_column(Integer, default=0)
+    lag_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # how overdue the oldest due timer was at the tick
+    timers_fired: Mapped[int] = mapped_column(Integer, default=0)  # in the last tick
+    ticks: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_fired: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+BULK_ACTIONS = ("retry", "suspend", "resume", "reassign")
+
+
+class BulkOperation(Base):
+    """An admin's action on many instances or tasks, worked through item by item by the scheduler ticks."""
+
+    __tablename__ = "bulk_operation"
+    __table_args__ = (Index("ix_bulk_operation_pending", "status", "claim_expires_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSONText, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, cancelled
+    total: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BulkOperationItem(Base):
+    __tablename__ = "bulk_operation_item"
+    __table_args__ = (Index("ix_bulk_operation_item_progress", "operation_id", "status", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("bulk_operation.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(64))  # an instance id, or a task id for reassign
+    label: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, running, ok, failed, skipped
+    message: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseReview(Base):
+    """案卷评查: a supervisor's scored checklist of a closed case file (one per case; a re-review replaces it and
+    the audit trail keeps the earlier one)."""
+
+    __tablename__ = "case_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reviewer_name: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    items: Mapped[dict] = mapped_column(JSONText, default=dict)
+    score: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+# -- process designer: drafts, and migration of running instances to a new version -------------------------
+
+class ProcessDraft(Base):
+    """A process being edited in the designer. Saved as often as the designer likes, valid or not; deployed as
+    a new version once it passes validation. One draft per process; `lock_version` makes a designer saving over
+    a colleague's newer save get a conflict instead of silently losing that work."""
+
+    __tablename__ = "process_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source_name: Mapped[str] = mapped_column(String(255))
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the deployed version it was opened from
+    problems: Mapped[list | None] = mapped_column(JSONText)  # as of the last save
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class MigrationJob(Base):
+    """Moving running instances of a process to a newer version, in the background: one item per instance,
+    each migrated in its own transaction; the counts are what the designer's page polls."""
+
+    __tablename__ = "migration_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    target_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, interrupted
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    migrated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    requested_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MigrationJobItem(Base):
+    __tablename__ = "migration_job_item"
+    __table_args__ = (Index("ix_migration_job_item_progress", "job_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("migration_job.id", ondelete="CASCADE"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    from_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, migrated, skipped, failed
+    message: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,6 +30,11 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def dump_json(value) -> str | None:
+    """The exact text a JSONText column stores for a value (the audit hash chain hashes this text)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
 class JSONText(TypeDecorator):
     """JSON kept as text: identical on SQLite and PostgreSQL, and keeps Chinese readable in the database."""
 
@@ -37,7 +42,7 @@ class JSONText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return dump_json(value)
 
     def process_result_value(self, value, dialect):
         return None if value is None else json.loads(value)

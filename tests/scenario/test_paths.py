@@ -198,7 +198,7 @@ def test_transfer_of_a_suspected_crime(new_case):
     case.at("2026-03-03")
     case.do("crime_transfer_decision", "head1", transfer_decision="approve", transfer_decision_reason="涉嫌犯罪")
     assert case.clock("crime_transfer_24h")["due_at"].startswith("2026-03-04T01:00")
-    case.do("crime_transfer", "handler1", police_agency="县公安局", transferred_at="2026-03-03T15:00")
+    case.do("transfer_to_police", "handler1", police_agency="县公安局", transferred_at="2026-03-03T15:00")
     case.do("police_feedback", "handler1", police_accepted="yes", police_case_number="GA-2026-88", police_feedback_note="已立案")
     assert case.view()["stage"] == "transferred"
     assert "crime_transfer_letter" in [d.kind for d in case.documents()]

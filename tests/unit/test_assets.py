@@ -9,21 +9,25 @@ import pytest
 from webapp import assets
 
 
+VERSIONS = {"bpmn-js": "18.0.0", "echarts": "6.0.0"}
+
+
 def fake_checkout(root):
     root.mkdir()
     (root / "package-lock.json").write_text("{}", encoding="utf-8")
-    package = root / "node_modules" / "bpmn-js"
-    for source, _ in assets.ASSETS["bpmn-js"]:
-        path = package / source
-        if source.endswith("bpmn-font"):
-            (path / "css").mkdir(parents=True)
-            (path / "css" / "bpmn.css").write_text("@font-face{}", encoding="utf-8")
-            (path / "font").mkdir()
-            (path / "font" / "bpmn.woff2").write_bytes(b"\0font")
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(f"/* {source} */", encoding="utf-8")
-    (package / "package.json").write_text(json.dumps({"version": "18.0.0"}), encoding="utf-8")
+    for name, files in assets.ASSETS.items():
+        package = root / "node_modules" / name
+        for source, _ in files:
+            path = package / source
+            if source.endswith("bpmn-font"):
+                (path / "css").mkdir(parents=True)
+                (path / "css" / "bpmn.css").write_text("@font-face{}", encoding="utf-8")
+                (path / "font").mkdir()
+                (path / "font" / "bpmn.woff2").write_bytes(b"\0font")
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(f"/* {source} */", encoding="utf-8")
+        (package / "package.json").write_text(json.dumps({"version": VERSIONS[name]}), encoding="utf-8")
     return root
 
 
@@ -45,11 +49,13 @@ def test_the_viewer_its_css_and_font_are_copied_and_stale_files_go(tmp_path):
     vendor = tmp_path / "vendor"
     (vendor / "bpmn-js").mkdir(parents=True)
     (vendor / "bpmn-js" / "old.js").write_text("stale", encoding="utf-8")
-    [folder] = assets.copy_assets(root, vendor)
+    folder, charts = assets.copy_assets(root, vendor)
     copied = sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
     assert copied == ["LICENSE", "VERSION", "bpmn-font/css/bpmn.css", "bpmn-font/font/bpmn.woff2", "bpmn-js.css",
-                      "bpmn-navigated-viewer.production.min.js", "diagram-js.css"]
+                      "bpmn-modeler.production.min.js", "bpmn-navigated-viewer.production.min.js", "diagram-js.css"]
     assert (folder / "VERSION").read_text(encoding="utf-8") == "bpmn-js 18.0.0\n"
+    assert sorted(path.name for path in charts.iterdir()) == ["LICENSE", "NOTICE", "VERSION", "echarts.common.min.js"]
+    assert (charts / "VERSION").read_text(encoding="utf-8") == "echarts 6.0.0\n"
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path, capsys):
@@ -60,3 +66,10 @@ def test_a_missing_file_is_a_clear_error(tmp_path, capsys):
     (root / "node_modules" / assets.NPM_STAMP).touch()
     assert assets.main(["--root", str(root), "--vendor", str(tmp_path / "vendor")]) == 1
     assert "bpmn-js.css" in capsys.readouterr().err
+
+
+def test_front_end_packages_are_pinned_to_exact_versions():
+    package = json.loads((assets.default_root() / "package.json").read_text(encoding="utf-8"))
+    assert set(package["dependencies"]) >= {"bpmn-js", "echarts"}
+    for name, version in package["dependencies"].items():
+        assert version[0].isdigit() and all(part.isdigit() for part in version.split(".")), (name, version)

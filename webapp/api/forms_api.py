@@ -7,6 +7,13 @@ from ..auth import current_actor
 from . import api_blueprint, ok
 
 
+@api_blueprint.get("/forms")
+def list_forms():
+    """Every form key with its title: what the designer offers for a user task."""
+    return ok({"forms": [{"key": form.key, "title": form.title, "description": form.description}
+                         for form in sorted(forms.all_forms(), key=lambda f: f.key)]})
+
+
 @api_blueprint.get("/forms/<form_key>")
 def get_form(form_key: str):
     form = forms.get(form_key)

@@ -1,0 +1,95 @@
+"""Inbox latency on PostgreSQL with many open cases: 1,000 open tasks in one role's queue of one agency among
+10,000 and then 100,000 open cases, seeded in bulk. Server-side time of the inbox query and of the whole
+inbox page (Flask app in-process, no network), p50/p95. Target: inbox p95 ≤ 50 ms."""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+from engine.clock import FrozenClock
+from engine.services.inbox import inbox
+from engine.store.database import Database
+from tests.conftest import World, _truncate_postgres
+from tests.seeding import clone_case
+
+from .common import fresh_schema, machine
+
+QUEUE = 1000
+SIZES = [int(n) for n in os.environ.get("BENCH_INBOX_SIZES", "10000,100000").split(",")]
+SAMPLES = 200
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def seed(url: str, total: int) -> World:
+    database = Database(url)
+    _truncate_postgres(database)
+    world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=3)))
+    world.deploy_processes()
+    world.agency_id = world.agency()
+    other = world.agency(code="other", name="其他街道综合行政执法队", prefix="其他综执案")
+    handler = world.user("handler1", "handler")
+    world.user("otherhandler", "handler", agency_id=other)
+    template = world.register(handler, process_id="lead_intake", source="patrol")
+    with database.unit_of_work() as uow:
+        clone_case(uow.session, template, QUEUE - 1, prefix="Q")
+        for start in range(0, total - QUEUE, 20000):
+            clone_case(uow.session, template, min(20000, total - QUEUE - start), prefix=f"O{start}", agency_id=other)
+        uow.commit()
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    world.clock = FrozenClock(datetime.now(timezone.utc))
+    return world
+
+
+def timed(action) -> list[float]:
+    action()
+    samples = []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    from webapp import create_app
+    from tests.web.conftest import csrf_from
+
+    print(f"# inbox latency (PostgreSQL, {QUEUE} tasks in one queue) — {machine()}")
+    url = fresh_schema("zhifa_bench_inbox")
+    for total in SIZES:
+        world = seed(url, total)
+        actor = world.actor("handler1")
+        now = world.clock.now()
+
+        def query():
+            with world.uow() as uow:
+                page = inbox(uow.session, actor, now=now)
+                assert page.total == QUEUE and len(page.rows) == 50
+
+        app = create_app({"ZHIFA_DATABASE": world.database, "ZHIFA_CLOCK": world.clock, "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": True})
+        client = app.test_client()
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"username": "handler1", "password": "secret-pass-1", "csrf_token": token})
+
+        def page():
+            response = client.get("/inbox")
+            assert response.status_code == 200
+
+        for label, action in (("inbox query", query), ("inbox page (render)", page)):
+            samples = timed(action)
+            p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+            print(f"{total:>7,} open cases  {label:20s} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
+                  f"  {'meets' if p95 <= 50 else 'MISSES'} the p95 ≤ 50 ms target")
+        world.database.dispose()
+
+
+if __name__ == "__main__":
+    main()

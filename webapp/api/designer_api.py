@@ -1,0 +1,212 @@
+"""Process definitions, drafts and migrations for the designer page and for automation.
+
+`POST /process-definitions` takes a multipart `file` (and an optional `comment`) and answers 201
+`{id, process_id, version}`, or 422 `{"error": {"code", "message", "problems": [{"element_id", "message"}]}}`
+naming every problem; only designers and admins may deploy.
+"""
+from __future__ import annotations
+
+from flask import Response, request
+
+from engine.errors import DefinitionProblem, ValidationFailed
+from engine.services import designer, migration
+
+from ..auth import current_actor
+from ..context import engine_context
+from ..designer.jobs import run_in_background
+from . import api_blueprint, json_body, ok
+
+
+def _version_json(row) -> dict:
+    return {"id": row.id, "process_id": row.process_id, "version": row.version, "name": row.name}
+
+
+def _upload() -> tuple[str, bytes]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("请上传 BPMN 文件（表单字段 file）。", fields={"file": ["此项为必填项。"]})
+    return upload.filename, upload.read()
+
+
+@api_blueprint.get("/process-definitions")
+def list_definitions():
+    with engine_context().uow() as uow:
+        processes = designer.list_processes(uow.session)
+        for process in processes:
+            if process["latest_version"] is not None:
+                process["versions"] = designer.process_history(uow.session, process["process_id"])["versions"]
+            else:
+                process["versions"] = []
+        return ok({"processes": processes})
+
+
+@api_blueprint.post("/process-definitions")
+def deploy_definition():
+    designer.require_designer(current_actor())
+    filename, data = _upload()
+    ctx = engine_context()
+    row, created = designer.deploy_upload(filename=filename, xml=data, comment=request.form.get("comment"),
+                                          actor=current_actor(), **ctx.deps(runner=True))
+    return ok({**_version_json(row), "created": created}, 201 if created else 200)
+
+
+@api_blueprint.get("/process-definitions/<process_id>")
+def definition_history(process_id: str):
+    with engine_context().uow() as uow:
+        return ok(designer.process_history(uow.session, process_id))
+
+
+@api_blueprint.get("/process-definitions/<process_id>/versions/<int:version>.bpmn")
+def export_version(process_id: str, version: int):
+    with engine_context().uow() as uow:
+        row = designer.definition_version(uow.session, process_id, version)
+        return _bpmn_file(row.bpmn_xml, f"{process_id}.v{version}.bpmn")
+
+
+@api_blueprint.get("/process-definitions/<process_id>/diff")
+def definition_diff(process_id: str):
+    old, new = request.args.get("from", type=int), request.args.get("to", type=int)
+    if old is None or new is None:
+        raise ValidationFailed("请指定要比较的两个版本。", fields={"from": ["必填"], "to": ["必填"]})
+    with engine_context().uow() as uow:
+        return ok(designer.version_diff(uow.session, process_id, old, new))
+
+
+# -- drafts ----------------------------------------------------------------------------------------------------
+
+@api_blueprint.post("/process-drafts")
+def create_draft():
+    """JSON `{process_id, version?}` opens a deployed process; `{process_id, name, new: true}` starts a new one;
+    a multipart `file` imports a .bpmn file from any tool."""
+    ctx = engine_context()
+    if request.files:
+        filename, data = _upload()
+        draft_id = designer.import_draft(filename=filename, xml=data, actor=current_actor(), **ctx.deps())
+    else:
+        body = json_body()
+        if body.get("new"):
+            draft_id = designer.new_draft(process_id=str(body.get("process_id", "")), name=str(body.get("name", "")),
+                                          actor=current_actor(), **ctx.deps())
+        else:
+            version = body.get("version")
+            draft_id = designer.open_draft(process_id=str(body.get("process_id", "")),
+                                           version=version if isinstance(version, int) else None,
+                                           actor=current_actor(), **ctx.deps())
+    return get_draft(draft_id, status=201)
+
+
+@api_blueprint.get("/process-drafts/<int:draft_id>")
+def get_draft(draft_id: int, status: int = 200):
+    designer.require_designer(current_actor())
+    with engine_context().uow() as uow:
+        return ok(designer.get_draft(uow.session, draft_id), status)
+
+
+@api_blueprint.put("/process-drafts/<int:draft_id>")
+def save_draft(draft_id: int):
+    body = json_body()
+    ctx = engine_context()
+    return ok(designer.save_draft(draft_id=draft_id, xml=_xml(body), lock_version=_lock(body),
+                                  actor=current_actor(), **ctx.deps()))
+
+
+@api_blueprint.post("/process-drafts/<int:draft_id>/validate")
+def validate_draft(draft_id: int):
+    designer.require_designer(current_actor())
+    return ok({"problems": designer.validate(_xml(json_body()).encode("utf-8"))})
+
+
+@api_blueprint.post("/process-drafts/<int:draft_id>/deploy")
+def deploy_draft(draft_id: int):
+    body = json_body()
+    ctx = engine_context()
+    xml = body.get("xml")
+    row, created = designer.deploy_draft(draft_id=draft_id, xml=xml if isinstance(xml, str) else None,
+                                         lock_version=_lock(body), comment=str(body.get("comment") or ""),
+                                         actor=current_actor(), **ctx.deps(runner=True))
+    return ok({**_version_json(row), "created": created}, 201 if created else 200)
+
+
+@api_blueprint.delete("/process-drafts/<int:draft_id>")
+def discard_draft(draft_id: int):
+    designer.discard_draft(draft_id=draft_id, actor=current_actor(), **engine_context().deps())
+    return ok({"discarded": draft_id})
+
+
+@api_blueprint.get("/process-drafts/<int:draft_id>/export")
+def export_draft(draft_id: int):
+    designer.require_designer(current_actor())
+    with engine_context().uow() as uow:
+        draft = designer.get_draft(uow.session, draft_id)
+    return _bpmn_file(draft["bpmn_xml"], draft["source_name"] or f"{draft['process_id']}.bpmn")
+
+
+# -- migration -------------------------------------------------------------------------------------------------
+
+@api_blueprint.post("/process-definitions/<process_id>/migration/dry-run")
+def migration_dry_run(process_id: str):
+    body = request.get_json(silent=True) or {}
+    version = body.get("target_version") if isinstance(body, dict) else None
+    ctx = engine_context()
+    with ctx.uow() as uow:
+        return ok(migration.dry_run(uow.session, process_id=process_id,
+                                    target_version=version if isinstance(version, int) else None,
+                                    actor=current_actor(), runner=ctx.runner))
+
+
+@api_blueprint.post("/migration-jobs")
+def start_migration():
+    body = json_body()
+    ids = body.get("instance_ids")
+    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
+        raise ValidationFailed("instance_ids 应为实例编号的列表。", fields={"instance_ids": ["应为整数列表。"]})
+    version = body.get("target_version")
+    ctx = engine_context()
+    actor = current_actor()
+    job_id = migration.start_job(process_id=str(body.get("process_id", "")),
+                                 target_version=version if isinstance(version, int) else None,
+                                 instance_ids=ids, actor=actor, **ctx.deps())
+    run_in_background(ctx, job_id, actor)
+    return migration_progress(job_id, status=202)
+
+
+@api_blueprint.get("/migration-jobs/<int:job_id>")
+def migration_progress(job_id: int, status: int = 200):
+    designer.require_designer(current_actor())
+    ctx = engine_context()
+    with ctx.uow() as uow:
+        return ok(migration.job_progress(uow.session, job_id, now=ctx.clock.now()), status)
+
+
+@api_blueprint.post("/migration-jobs/<int:job_id>/resume")
+def resume_migration(job_id: int):
+    ctx = engine_context()
+    actor = current_actor()
+    migration.claim_interrupted(job_id=job_id, actor=actor, **ctx.deps())
+    run_in_background(ctx, job_id, actor)
+    return migration_progress(job_id, status=202)
+
+
+def _xml(body: dict) -> str:
+    xml = body.get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        raise DefinitionProblem("请求中没有 BPMN 内容（xml）。", problems=[{"element_id": None, "message": "xml 为空"}])
+    return xml
+
+
+def _lock(body: dict) -> int | None:
+    value = body.get("lock_version")
+    return value if isinstance(value, int) else None
+
+
+def _bpmn_file(xml: str, filename: str) -> Response:
+    response = Response(xml.encode("utf-8"), mimetype="application/xml")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+    return quote(name, safe="")
