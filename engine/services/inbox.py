@@ -15,7 +15,8 @@ from engine.actors import Actor
 from engine.deadlines.calendar_store import load_calendar
 from engine.deadlines.counting import add_working_days, end_of_day, local_day
 from engine.errors import NotAuthorized
-from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User, user_role
+from engine.services.case_admin import staff_by_role
+from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User
 
 VIEWS = ("all", "mine", "queue", "agency")
 DUE_FILTERS = ("overdue", "soon")
@@ -233,11 +234,4 @@ def assignable_colleagues(session, actor: Actor, roles) -> dict[str, list[tuple[
     roles = sorted(set(roles))
     if not roles or not can_see_agency(actor):
         return {}
-    out: dict[str, list[tuple[int, str]]] = {role: [] for role in roles}
-    for role, user_id, name in session.execute(
-            select(user_role.c.role_id, User.id, User.display_name)
-            .join(user_role, user_role.c.user_id == User.id)
-            .where(User.agency_id == actor.agency_id, User.is_active.is_(True), user_role.c.role_id.in_(roles))
-            .order_by(user_role.c.role_id, User.display_name, User.id)):
-        out[role].append((user_id, name))
-    return out
+    return staff_by_role(session, actor.agency_id, roles)
