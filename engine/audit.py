@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 
-from sqlalchemy import Text, bindparam, event, func, select, type_coerce, update
+from sqlalchemy import Text, bindparam, event, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -65,17 +66,39 @@ def _seal_pending(session: Session) -> None:
     for entry in pending:
         entry.prev_hash = prev_hash
         entry.hash = prev_hash = _entry_hash(prev_hash, entry)
-        rows.append({name: getattr(entry, name) for name in (*HASHED_FIELDS, "data", "prev_hash", "hash")})
-    table = AuditRecord.__table__
-    insert = table.insert().values(rows)  # ids are given in this order, under the lock: id order is chain order
-    head = update(AuditChain.__table__).where(AuditChain.id == CHAIN_ROW).values(
-        last_hash=prev_hash, updated_at=pending[-1].at)
+        rows.append({name: getattr(entry, name) for name in _STORED_FIELDS})
+    params = {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()}
+    params.update(chain_row=CHAIN_ROW, last_hash=prev_hash, updated_at=pending[-1].at)
     if session.bind.dialect.name == "postgresql":  # one round trip: insert and move the head
-        inserted = insert.returning(table.c.id).cte("inserted")
-        session.execute(head.values(last_id=select(func.max(inserted.c.id)).scalar_subquery()))
+        session.execute(_append_statement(len(rows), returning=True), params)
     else:
-        session.execute(insert)
-        session.execute(head.values(last_id=select(func.max(table.c.id)).scalar_subquery()))
+        session.execute(_append_statement(len(rows), returning=False), params)
+        session.execute(_MOVE_HEAD, params)
+
+
+_STORED_FIELDS = (*HASHED_FIELDS, "data", "prev_hash", "hash")
+_MOVE_HEAD = text("UPDATE audit_chain SET last_hash = :last_hash, updated_at = :updated_at, "
+                  "last_id = (SELECT max(id) FROM audit_record) WHERE id = :chain_row"
+                  ).bindparams(bindparam("updated_at", type_=AuditChain.updated_at.type))
+
+
+@lru_cache(maxsize=16)
+def _append_statement(count: int, *, returning: bool):
+    """INSERT of `count` records (ids given in this order, under the lock: id order is chain order), and on
+    PostgreSQL the head's move in the same statement. Written as text with typed parameters so it compiles
+    once per count (an INSERT inside a CTE has no cache key: SQLAlchemy would compile it at every commit)."""
+    table = AuditRecord.__table__
+    rows = ", ".join("(" + ", ".join(f":{name}_{index}" for name in _STORED_FIELDS) + ")" for index in range(count))
+    insert = f"INSERT INTO audit_record ({', '.join(_STORED_FIELDS)}) VALUES {rows}"
+    if returning:
+        sql = (f"WITH inserted AS ({insert} RETURNING id) UPDATE audit_chain SET last_hash = :last_hash, "
+               "updated_at = :updated_at, last_id = (SELECT max(id) FROM inserted) WHERE id = :chain_row")
+    else:
+        sql = insert
+    types = [bindparam(f"{name}_{index}", type_=table.c[name].type) for index in range(count) for name in _STORED_FIELDS]
+    if returning:
+        types.append(bindparam("updated_at", type_=AuditChain.updated_at.type))
+    return text(sql).bindparams(*types)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -199,16 +199,19 @@ def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:
         row.status, row.completed_at = "withdrawn", clock.now()
 
 
-def run_step(uow: UnitOfWork, *, instance_id: int | None, clock: Clock, actor: Actor,
+def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | None, clock: Clock, actor: Actor,
              body: Callable[[object], T]) -> T:
     """Run `body(session)` in one transaction. If the engine fails, roll it all back, then record the failure
-    on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure."""
+    on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure.
+    `instance_id` may be a callable, for a body that finds out which instance it steps as it goes."""
     try:
         with uow:
             result = body(uow.session)
             uow.commit()
             return result
     except StepFailed as failure:
+        if callable(instance_id):
+            instance_id = instance_id()
         if instance_id is not None:
             record_failure(uow, instance_id=instance_id, failure=failure, clock=clock, actor=actor)
         where = f"「{failure.element_id}」" if failure.element_id else ""

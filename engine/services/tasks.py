@@ -113,13 +113,11 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
     Returns the case id. Two concurrent completions of one task give one success and one ConcurrencyConflict
     (or TaskNotOpen); an engine failure rolls everything back and puts the instance in `error`.
     """
-    with uow:
-        instance_id = uow.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-        if instance_id is None:
-            raise NotFound("待办任务不存在。")
+    stepped: dict[str, int] = {}  # the instance a failure is recorded on
 
     def body(session) -> int:
         task = open_task(session, task_id)
+        stepped["instance_id"] = task.instance_id
         ensure_can_work(task, actor)
         instance = get_instance(session, task.instance_id)
         ensure_active(instance)
@@ -155,4 +153,4 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
             save_workflow(session, instance=instance, workflow=workflow, runner=runner, clock=clock, actor=actor)
         return task.case_id
 
-    return run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
+    return run_step(uow, instance_id=lambda: stepped.get("instance_id"), clock=clock, actor=actor, body=body)

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine import audit
@@ -111,7 +112,19 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Who is making a request, in one round trip: the user with agency and roles (certificates load only if asked).
+REQUEST_USER_OPTIONS = (joinedload(User.roles), lazyload(User.certificates))
+
+
 def user_for_token(session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
-                                                ApiToken.revoked_at.is_(None)))
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
+                                                 ApiToken.revoked_at.is_(None))
+                          .options(joinedload(ApiToken.user).options(*REQUEST_USER_OPTIONS))).unique().one_or_none()
     return row.user if row is not None and row.user.is_active else None
+
+
+def user_for_request(session, user_id: int) -> User | None:
+    """The user behind a session cookie, if still active."""
+    user = session.scalars(select(User).where(User.id == user_id).options(*REQUEST_USER_OPTIONS)).unique() \
+        .one_or_none()
+    return user if user is not None and user.is_active else None

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 import forms
 
 from engine.actors import Actor
-from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance, User
 
 from .cases import get_case_for
 from .attachments import list_attachments
@@ -17,6 +18,12 @@ from .tasks import workable_tasks_query
 
 def iso(moment):
     return moment.isoformat() if moment else None
+
+
+# A task row as task_view() reads it, in one statement: the case and the assignee's name, not the assignee's
+# roles and certificates (which would cost two more queries per list)
+TASK_VIEW_OPTIONS = (joinedload(HumanTask.assignee).options(lazyload(User.roles), lazyload(User.certificates),
+                                                           lazyload(User.agency)),)
 
 
 def task_view(task: HumanTask) -> dict:
@@ -37,8 +44,7 @@ def case_view(session, case: Case, actor: Actor) -> dict:
                ProcessDefinition.name)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
         .where(ProcessInstance.case_id == case.id).order_by(ProcessInstance.id)).all()
-    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
-                            .order_by(HumanTask.created_at)).all()
+    tasks = open_tasks_of(session, case.id)
     return {
         "id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
         "source": case.source, "summary": case.summary,
@@ -60,6 +66,19 @@ def case_view(session, case: Case, actor: Actor) -> dict:
     }
 
 
+def open_tasks_of(session, case_id: int) -> list[HumanTask]:
+    return session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open")
+                           .order_by(HumanTask.created_at).options(*TASK_VIEW_OPTIONS)).all()
+
+
+def step_view(session, case_id: int) -> dict:
+    """What a client needs after completing a task: where the case stands and its open tasks now."""
+    tasks = open_tasks_of(session, case_id)
+    case = tasks[0].case if tasks else session.get(Case, case_id)
+    return {"id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
+            "tasks": [task_view(task) for task in tasks]}
+
+
 def get_case_view(session, case_id: int, actor: Actor) -> dict:
     return case_view(session, get_case_for(session, case_id, actor), actor)
 
@@ -71,7 +90,8 @@ def timeline(session, case_id: int) -> list[dict]:
 
 
 def workable_tasks(session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
-    return [task_view(task) for task in session.scalars(workable_tasks_query(actor).limit(limit).offset(offset))]
+    return [task_view(task) for task in session.scalars(
+        workable_tasks_query(actor).options(*TASK_VIEW_OPTIONS).limit(limit).offset(offset))]
 
 
 def completed_steps(session, case_id: int) -> list[dict]:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
 from engine.actors import Actor
-from engine.services.users import user_for_token
+from engine.services.users import user_for_request, user_for_token
 from engine.store.models import User
 
 from ..context import engine_context
@@ -38,8 +38,8 @@ class WebUser(UserMixin):
 
 def _load(user_id: int) -> WebUser | None:
     with engine_context().uow() as uow:
-        user = uow.session.get(User, user_id)
-        return WebUser(user) if user is not None and user.is_active else None
+        user = user_for_request(uow.session, user_id)
+        return WebUser(user) if user is not None else None
 
 
 @login_manager.user_loader
