@@ -179,22 +179,31 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
                               Case.party_name.icontains(q, autoescape=True)))
         needs_case = True
 
-    rows_query = (
-        select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
-               ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
-               HumanTask.candidate_role, HumanTask.assignee_id, User.display_name, HumanTask.created_at,
-               HumanTask.due_at)
-        .select_from(HumanTask)
-        .join(Case, Case.id == HumanTask.case_id)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .outerjoin(User, User.id == HumanTask.assignee_id)
-        .where(*conditions)
-        .order_by(HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
-    )
+    order = (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
+    matching = select(HumanTask.id).select_from(HumanTask)
+    if needs_case:
+        matching = matching.join(Case, Case.id == HumanTask.case_id)
+    if needs_definition:
+        matching = (matching.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                    .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
+    matching = matching.where(*conditions)
 
     def fetch(number: int) -> list[InboxRow]:
-        result = session.execute(rows_query.limit(page_size).offset((number - 1) * page_size))
+        # the page's tasks first (from the task indexes alone), then their case, process and assignee: joining
+        # before the LIMIT would make PostgreSQL join every open task of a large database to sort a queue
+        page_ids = matching.order_by(*order).limit(page_size).offset((number - 1) * page_size).subquery()
+        result = session.execute(
+            select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
+                   ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
+                   HumanTask.candidate_role, HumanTask.assignee_id, User.display_name, HumanTask.created_at,
+                   HumanTask.due_at)
+            .select_from(page_ids)
+            .join(HumanTask, HumanTask.id == page_ids.c.id)
+            .join(Case, Case.id == HumanTask.case_id)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(User, User.id == HumanTask.assignee_id)
+            .order_by(*order))
         return [InboxRow(*row, urgency=urgency(row[-1], now, soon_before)) for row in result]
 
     counts = inbox_counts(session, actor, now=now)
@@ -204,13 +213,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
     elif (rows and len(rows) < page_size) or (not rows and page == 1):
         total = (page - 1) * page_size + len(rows)  # the last page says it
     else:
-        count_query = select(func.count()).select_from(HumanTask)
-        if needs_case:
-            count_query = count_query.join(Case, Case.id == HumanTask.case_id)
-        if needs_definition:
-            count_query = (count_query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                           .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
-        total = session.scalar(count_query.where(*conditions))
+        total = session.scalar(select(func.count()).select_from(matching.subquery()))
     if not rows and total and page > 1:  # past the end (the last task on the last page was just claimed)
         page = (total + page_size - 1) // page_size
         rows = fetch(page)
