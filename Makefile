@@ -43,8 +43,10 @@ translations: install
 		-o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations -l en --no-fuzzy-matching
 
+# Benchmarks against the PostgreSQL of ZHIFA_BENCH_POSTGRES_URL (default: the local test database); results and
+# how to read them in bench/RESULTS.md. `make bench BENCH=timers` runs one.
 bench: install
-	$(BIN)/python -m bench.timers
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules $(VENDOR)

@@ -5,7 +5,7 @@ import os
 import platform
 import re
 import subprocess
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, text
 
@@ -47,3 +47,37 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
                platform.processor())
     return f"{datetime.now().date().isoformat()} · {os.cpu_count()} cores · {cpu} · Python {platform.python_version()}"
+
+
+def add_open_cases(world, count: int) -> None:
+    """`count` more open cases in another agency, registered now (nothing due), cloned in bulk from a real lead
+    through the shipped `lead_intake` process: the rest of a large database around the work being measured."""
+    from engine.clock import FrozenClock
+    from tests.seeding import clone_case
+
+    if count <= 0:
+        return
+    world.clock = FrozenClock(datetime.now(timezone.utc))
+    other = world.agency(code=f"bg{count}", name=f"背景综合行政执法队{count}", prefix=f"背景{count}综执案")
+    officer = world.user(f"bg{count}", "handler", agency_id=other)
+    template = world.register(officer, process_id="lead_intake", discovered_at=world.clock.now().isoformat())
+    with world.database.unit_of_work() as uow:
+        for start in range(0, count - 1, 20000):
+            clone_case(uow.session, template, min(20000, count - 1 - start), prefix=f"BG{count}-{start}")
+        uow.commit()
+    with world.database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+
+
+def open_case_count(database) -> int:
+    with database.engine.connect() as connection:
+        return connection.exec_driver_sql("SELECT count(*) FROM enforcement_case WHERE status = 'open'").scalar()
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0

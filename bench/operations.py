@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .common import machine
+from .common import machine, peak_rss_mib
 
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
 REFERENCE_MS = {"create + start a case": 94, "submit a user task": 92, "task list, 100 of 1,000 rows": 61,
@@ -37,13 +37,6 @@ LEAD = {"source": "patrol", "summary": "巡查发现占道经营", "location": "
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Api:

@@ -1,6 +1,6 @@
 """Timers fired per second with 1 and 2 worker processes on PostgreSQL, beside the machine's pgbench TPS.
 
-Run: `make bench-timers` (or `python -m bench.timers`). Each worker is a real `zhifa worker` process; the
+Run: `make bench BENCH=timers` (or `python -m bench.timers`). Each worker is a real `zhifa worker` process; the
 rate is taken from the database's own record of when each timer fired (first to last), so process start-up
 does not count. Also measures the lag from a timer's due moment to its firing with one idle worker.
 """
@@ -25,16 +25,19 @@ from engine.store.models import AuditRecord, Case
 from tests.conftest import World, _truncate_postgres
 from tests.seeding import seed_due_leads
 
-from .common import fresh_schema, machine, pgbench_tps
+from .common import add_open_cases, fresh_schema, machine, pgbench_tps
 
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
 TIMERS = int(os.environ.get("BENCH_TIMERS", "3000"))
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 
 
-def seed_due(url: str, count: int) -> Database:
+def seed_due(url: str, count: int, open_cases: int = 0) -> Database:
+    """`count` instances with a long-due timer, among `open_cases` open cases in all."""
     database = Database(url)
     _truncate_postgres(database)
-    seed_due_leads(database, count)
+    world = seed_due_leads(database, count)
+    add_open_cases(world, open_cases - count)
     return database
 
 
@@ -57,8 +60,8 @@ def fired_times(database: Database) -> list[datetime]:
                                         .order_by(AuditRecord.at)))
 
 
-def throughput(url: str, worker_count: int) -> float:
-    database = seed_due(url, TIMERS)
+def throughput(url: str, worker_count: int, open_cases: int = 0) -> float:
+    database = seed_due(url, TIMERS, open_cases)
     running = workers(url, worker_count)
     try:
         deadline = time.monotonic() + 600
@@ -113,10 +116,12 @@ def main() -> None:
     reference = pgbench_tps()
     print(f"pgbench -N (2 clients) reference: {reference:,.0f} TPS")
     url = fresh_schema("zhifa_bench_timers")
-    one = throughput(url, 1)
-    two = throughput(url, 2)
-    print(f"timers fired/s, 1 worker : {one:7.1f}   ({one / reference:.3f} × pgbench)")
-    print(f"timers fired/s, 2 workers: {two:7.1f}   ({two / reference:.3f} × pgbench)   target ≥ 500/s")
+    for size in SIZES:
+        one = throughput(url, 1, size)
+        two = throughput(url, 2, size)
+        print(f"{size:>7,} open cases  timers fired/s, 1 worker : {one:6.1f}   ({one / reference:.3f} × pgbench)")
+        print(f"{size:>7,} open cases  timers fired/s, 2 workers: {two:6.1f}   ({two / reference:.3f} × pgbench)"
+              "   target ≥ 500/s")
     lags = lag(url)
     p50, p95 = statistics.median(lags), lags[int(len(lags) * 0.95) - 1]
     print(f"lag due → fired (1 worker, 1 s tick): p50 {p50:.2f} s, p95 {p95:.2f} s, max {lags[-1]:.2f} s   target < 2 s")

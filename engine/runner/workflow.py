@@ -43,6 +43,12 @@ class ReadyTask:
     def property(self, name: str) -> str | None:
         return dict(self.properties).get(name)
 
+    def mirrored(self) -> tuple:
+        """What the task's mirror row is made of. A task watched by statutory clocks takes its due moment from
+        them, not from its boundary timers, so a warning timer firing on its edge changes nothing mirrored."""
+        return (self.id, self.name, self.title, self.lane, self.form_key, self.deadline_keys, self.properties,
+                None if self.deadline_keys else self.due_at)
+
 
 class StepFailed(Exception):
     """A script, condition or expression raised inside the engine; the caller rolls the step back."""
@@ -86,7 +92,7 @@ class WorkflowRunner:
         spec, subprocess_specs = self.spec_for(definition_id, read_spec_json)
         workflow = self.serializer.load_instance(state_json, spec, subprocess_specs, self.script_engine)
         # what the task mirror already holds: a step that leaves it unchanged need not touch the mirror
-        workflow.zhifa_ready_when_loaded = tuple(self.ready_user_tasks(workflow))
+        workflow.zhifa_ready_when_loaded = tuple(task.mirrored() for task in self.ready_user_tasks(workflow))
         return workflow
 
     def dump(self, workflow: BpmnWorkflow) -> str:

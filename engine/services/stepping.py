@@ -100,13 +100,16 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
             instance.status = "waiting"
     data = runner.data(workflow)
     case = instance.case
-    case.updated_at = now
+    stage, status = case.stage, case.status
     if isinstance(data.get("case_stage"), str):
         case.stage = data["case_stage"]
     if workflow.completed and _all_instances_ended(session, case, instance):
         case.status = "closed"
+    if not actor.is_system or (case.stage, case.status) != (stage, status):
+        case.updated_at = now  # progress: somebody acted, or the case moved on (not a warning timer going off)
     ready = tuple(runner.ready_user_tasks(workflow))
-    unchanged = ready == getattr(workflow, "zhifa_ready_when_loaded", None) and not touched
+    unchanged = (tuple(task.mirrored() for task in ready) == getattr(workflow, "zhifa_ready_when_loaded", None)
+                 and not touched)
     created = [] if unchanged else sync_tasks(session, instance=instance, ready=ready, clock=clock)
     if scope is not None and scope.instance_id == instance.id:
         if touched:
