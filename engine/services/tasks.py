@@ -21,14 +21,18 @@ from .duties import take_duty
 from .stepping import case_scope, ensure_active, get_instance, load_workflow, run_step, save_workflow
 
 
-def workable_tasks_query(actor: Actor):
+# nearest due first, tasks without a due moment last, then oldest first
+WORKABLE_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+
+
+def workable_tasks_query(actor: Actor, *columns):
     """Open tasks the actor can work: assigned to them, or unassigned in their role's queue in their agency."""
-    return select(HumanTask).where(
+    return select(*(columns or (HumanTask,))).where(
         HumanTask.status == "open",
         or_(HumanTask.assignee_id == actor.user_id,
             and_(HumanTask.assignee_id.is_(None), HumanTask.candidate_role.in_(actor.roles),
                  HumanTask.agency_id == actor.agency_id)),
-    ).order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    ).order_by(*WORKABLE_ORDER)
 
 
 def open_task(session, task_id: str) -> HumanTask:

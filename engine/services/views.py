@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
 
 import forms
 
@@ -13,17 +12,11 @@ from .cases import get_case_for
 from .attachments import list_attachments
 from .deadlines import case_deadlines
 from .documents import list_documents
-from .tasks import workable_tasks_query
+from .tasks import WORKABLE_ORDER, workable_tasks_query
 
 
 def iso(moment):
     return moment.isoformat() if moment else None
-
-
-# A task row as task_view() reads it, in one statement: the case and the assignee's name, not the assignee's
-# roles and certificates (which would cost two more queries per list)
-TASK_VIEW_OPTIONS = (joinedload(HumanTask.assignee).options(lazyload(User.roles), lazyload(User.certificates),
-                                                           lazyload(User.agency)),)
 
 
 def task_view(task: HumanTask) -> dict:
@@ -34,6 +27,22 @@ def task_view(task: HumanTask) -> dict:
         "assignee_name": task.assignee.display_name if task.assignee else None, "status": task.status,
         "created_at": iso(task.created_at), "due_at": iso(task.due_at),
     }
+
+
+def task_views(session, task_ids, *order) -> list[dict]:
+    """The tasks `task_ids` (a select of HumanTask.id, already limited) as task_view() shows them, in `order`:
+    read as plain columns, the page picked before the joins, so a long list builds no ORM objects."""
+    page = task_ids.subquery()
+    rows = session.execute(
+        select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage, HumanTask.name,
+               HumanTask.title, HumanTask.form_key, HumanTask.candidate_role, User.username, User.display_name,
+               HumanTask.status, HumanTask.created_at, HumanTask.due_at)
+        .select_from(page).join(HumanTask, HumanTask.id == page.c.id).join(Case, Case.id == HumanTask.case_id)
+        .outerjoin(User, User.id == HumanTask.assignee_id).order_by(*order))
+    return [{"id": row.id, "case_id": row.case_id, "case_number": row.number, "party_name": row.party_name,
+             "stage": row.stage, "name": row.name, "title": row.title, "form_key": row.form_key,
+             "candidate_role": row.candidate_role, "assignee": row.username, "assignee_name": row.display_name,
+             "status": row.status, "created_at": iso(row.created_at), "due_at": iso(row.due_at)} for row in rows]
 
 
 def case_view(session, case: Case, actor: Actor) -> dict:
@@ -59,24 +68,23 @@ def case_view(session, case: Case, actor: Actor) -> dict:
             if row.status == "error" else None,
             "cancel_reason": row.cancel_reason,
         } for row in instances],
-        "tasks": [task_view(task) for task in tasks],
+        "tasks": tasks,
         "deadlines": case_deadlines(session, case.id),
         "attachments": list_attachments(session, case.id),
         "documents": list_documents(session, case.id),
     }
 
 
-def open_tasks_of(session, case_id: int) -> list[HumanTask]:
-    return session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.status == "open")
-                           .order_by(HumanTask.created_at).options(*TASK_VIEW_OPTIONS)).all()
+def open_tasks_of(session, case_id: int) -> list[dict]:
+    return task_views(session, select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.status == "open"),
+                      HumanTask.created_at, HumanTask.id)
 
 
 def step_view(session, case_id: int) -> dict:
     """What a client needs after completing a task: where the case stands and its open tasks now."""
-    tasks = open_tasks_of(session, case_id)
-    case = tasks[0].case if tasks else session.get(Case, case_id)
+    case = session.execute(select(Case.id, Case.number, Case.status, Case.stage).where(Case.id == case_id)).one()
     return {"id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
-            "tasks": [task_view(task) for task in tasks]}
+            "tasks": open_tasks_of(session, case_id)}
 
 
 def get_case_view(session, case_id: int, actor: Actor) -> dict:
@@ -90,8 +98,8 @@ def timeline(session, case_id: int) -> list[dict]:
 
 
 def workable_tasks(session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
-    return [task_view(task) for task in session.scalars(
-        workable_tasks_query(actor).options(*TASK_VIEW_OPTIONS).limit(limit).offset(offset))]
+    return task_views(session, workable_tasks_query(actor, HumanTask.id).limit(limit).offset(offset),
+                      *WORKABLE_ORDER)
 
 
 def completed_steps(session, case_id: int) -> list[dict]:
