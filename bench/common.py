@@ -81,3 +81,11 @@ def peak_rss_mib(pid: int) -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def open_with_reference(title: str, schema: str) -> tuple[float, str]:
+    """Print the benchmark's heading and this machine's pgbench reference; a fresh schema's URL to measure in."""
+    print(f"# {title} — {machine()}")
+    reference = pgbench_tps()
+    print(f"pgbench -N (2 clients) reference: {reference:,.0f} TPS")
+    return reference, fresh_schema(schema)

@@ -21,7 +21,7 @@ from engine.services.users import issue_token
 from engine.store.database import Database
 from tests.conftest import _truncate_postgres
 
-from .common import add_open_cases, fresh_schema, machine, open_case_count, peak_rss_mib, pgbench_tps
+from .common import add_open_cases, open_case_count, open_with_reference, peak_rss_mib
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "3000"))
@@ -116,10 +116,8 @@ def measure(url: str, reference: float, open_cases: int) -> dict:
 
 
 def main() -> None:
-    print(f"# HTTP throughput (PostgreSQL, gunicorn 2 workers, {CLIENTS} concurrent clients) — {machine()}")
-    reference = pgbench_tps()
-    print(f"pgbench -N (2 clients) reference: {reference:,.0f} TPS")
-    url = fresh_schema("zhifa_bench_http")
+    reference, url = open_with_reference(
+        f"HTTP throughput (PostgreSQL, gunicorn 2 workers, {CLIENTS} concurrent clients)", "zhifa_bench_http")
     for size in SIZES:
         measure(url, reference, size)
 

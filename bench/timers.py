@@ -25,7 +25,7 @@ from engine.store.models import AuditRecord, Case
 from tests.conftest import World, _truncate_postgres
 from tests.seeding import seed_due_leads
 
-from .common import add_open_cases, fresh_schema, machine, pgbench_tps
+from .common import add_open_cases, open_with_reference
 
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
 TIMERS = int(os.environ.get("BENCH_TIMERS", "3000"))
@@ -112,10 +112,7 @@ def lag(url: str, count: int = 100) -> list[float]:
 
 
 def main() -> None:
-    print(f"# timers benchmark — {machine()}")
-    reference = pgbench_tps()
-    print(f"pgbench -N (2 clients) reference: {reference:,.0f} TPS")
-    url = fresh_schema("zhifa_bench_timers")
+    reference, url = open_with_reference("timers benchmark", "zhifa_bench_timers")
     for size in SIZES:
         one = throughput(url, 1, size)
         two = throughput(url, 2, size)
