@@ -19,14 +19,10 @@ def iso(moment):
     return moment.isoformat() if moment else None
 
 
-def task_view(task: HumanTask) -> dict:
-    return {
-        "id": task.id, "case_id": task.case_id, "case_number": task.case.number, "party_name": task.case.party_name,
-        "stage": task.case.stage, "name": task.name, "title": task.title, "form_key": task.form_key,
-        "candidate_role": task.candidate_role, "assignee": task.assignee.username if task.assignee else None,
-        "assignee_name": task.assignee.display_name if task.assignee else None, "status": task.status,
-        "created_at": iso(task.created_at), "due_at": iso(task.due_at),
-    }
+def task_view(session, task_id: str) -> dict | None:
+    """One task as the task lists show it, or None if there is no such task."""
+    found = task_views(session, select(HumanTask.id).where(HumanTask.id == task_id))
+    return found[0] if found else None
 
 
 def task_views(session, task_ids, *order) -> list[dict]:

@@ -4,7 +4,6 @@ from flask import request
 
 from engine.services import tasks as task_services
 from engine.services.views import get_case_view, step_view, task_view, workable_tasks
-from engine.store.models import HumanTask
 
 from ..auth import current_actor
 from ..context import engine_context
@@ -22,12 +21,12 @@ def list_tasks():
 @api_blueprint.get("/tasks/<task_id>")
 def get_task(task_id: str):
     with engine_context().uow() as uow:
-        task = uow.session.get(HumanTask, task_id)
+        task = task_view(uow.session, task_id)
         if task is None:
             from engine.errors import NotFound
             raise NotFound("待办任务不存在。")
-        get_case_view(uow.session, task.case_id, current_actor())  # visibility check
-        return ok(task_view(task))
+        get_case_view(uow.session, task["case_id"], current_actor())  # visibility check
+        return ok(task)
 
 
 @api_blueprint.post("/tasks/<task_id>/claim")

@@ -13,7 +13,6 @@ from engine.services import tasks as task_services
 from engine.services.attachments import list_attachments
 from engine.services.drafts import load_draft, save_draft
 from engine.services.views import completed_steps, get_case_view, task_view, timeline
-from engine.store.models import HumanTask
 
 from ..auth import current_actor, roles_required
 from ..context import engine_context
@@ -72,17 +71,16 @@ def task_page(task_id: str):
     ctx = engine_context()
     actor = current_actor()
     with ctx.uow() as uow:
-        task = uow.session.get(HumanTask, task_id)
-        if task is None:
+        task_info = task_view(uow.session, task_id)
+        if task_info is None:
             raise NotFound("待办任务不存在。")
-        case = get_case_view(uow.session, task.case_id, actor)
-        task_info = task_view(task)
-        history = completed_steps(uow.session, task.case_id)
+        case = get_case_view(uow.session, task_info["case_id"], actor)
+        history = completed_steps(uow.session, task_info["case_id"])
         form = forms.get(task_info["form_key"])
         if form is None:
             abort(500)
         officer_choices = _officer_choices(uow.session, case, form, ctx.clock)
-        attachments = list_attachments(uow.session, task.case_id)
+        attachments = list_attachments(uow.session, task_info["case_id"])
         draft = load_draft(uow.session, task_id=task_id, actor=actor)
         values = dict(draft.data) if draft is not None else {}
         draft_saved_at = draft.saved_at if draft is not None else None
