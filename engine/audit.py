@@ -70,34 +70,37 @@ def _seal_pending(session: Session) -> None:
     params = {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()}
     params.update(chain_row=CHAIN_ROW, last_hash=prev_hash, updated_at=pending[-1].at)
     if session.bind.dialect.name == "postgresql":  # one round trip: insert and move the head
-        session.execute(_append_statement(len(rows), returning=True), params)
+        session.execute(_append_statement(len(rows), move_head=True), params)
     else:
-        session.execute(_append_statement(len(rows), returning=False), params)
+        session.execute(_append_statement(len(rows), move_head=False), params)
         session.execute(_MOVE_HEAD, params)
 
 
 _STORED_FIELDS = (*HASHED_FIELDS, "data", "prev_hash", "hash")
-_MOVE_HEAD = text("UPDATE audit_chain SET last_hash = :last_hash, updated_at = :updated_at, "
-                  "last_id = (SELECT max(id) FROM audit_record) WHERE id = :chain_row"
-                  ).bindparams(bindparam("updated_at", type_=AuditChain.updated_at.type))
+
+
+def _move_head_sql(ids_from: str) -> str:
+    return ("UPDATE audit_chain SET last_hash = :last_hash, updated_at = :updated_at, "
+            f"last_id = (SELECT max(id) FROM {ids_from}) WHERE id = :chain_row")
+
+
+_HEAD_TYPES = (bindparam("updated_at", type_=AuditChain.updated_at.type),)
+_MOVE_HEAD = text(_move_head_sql("audit_record")).bindparams(*_HEAD_TYPES)
 
 
 @lru_cache(maxsize=16)
-def _append_statement(count: int, *, returning: bool):
-    """INSERT of `count` records (ids given in this order, under the lock: id order is chain order), and on
-    PostgreSQL the head's move in the same statement. Written as text with typed parameters so it compiles
-    once per count (an INSERT inside a CTE has no cache key: SQLAlchemy would compile it at every commit)."""
+def _append_statement(count: int, *, move_head: bool):
+    """INSERT of `count` records (ids given in this order, under the lock: id order is chain order), with
+    `move_head` (PostgreSQL) the head's move in the same statement. Written as text with typed parameters so it
+    compiles once per count (an INSERT inside a CTE has no cache key: SQLAlchemy would compile it at every
+    commit)."""
     table = AuditRecord.__table__
     rows = ", ".join("(" + ", ".join(f":{name}_{index}" for name in _STORED_FIELDS) + ")" for index in range(count))
-    insert = f"INSERT INTO audit_record ({', '.join(_STORED_FIELDS)}) VALUES {rows}"
-    if returning:
-        sql = (f"WITH inserted AS ({insert} RETURNING id) UPDATE audit_chain SET last_hash = :last_hash, "
-               "updated_at = :updated_at, last_id = (SELECT max(id) FROM inserted) WHERE id = :chain_row")
-    else:
-        sql = insert
+    sql = f"INSERT INTO audit_record ({', '.join(_STORED_FIELDS)}) VALUES {rows}"
     types = [bindparam(f"{name}_{index}", type_=table.c[name].type) for index in range(count) for name in _STORED_FIELDS]
-    if returning:
-        types.append(bindparam("updated_at", type_=AuditChain.updated_at.type))
+    if move_head:
+        sql = f"WITH inserted AS ({sql} RETURNING id) {_move_head_sql('inserted')}"
+        types += _HEAD_TYPES
     return text(sql).bindparams(*types)
 
 
