@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, text
 
 from engine.store.migrate import upgrade
 
+# the numbers of open cases each figure is measured at
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 BASE_URL = os.environ.get("ZHIFA_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

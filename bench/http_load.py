@@ -21,14 +21,13 @@ from engine.services.users import issue_token
 from engine.store.database import Database
 from tests.conftest import _truncate_postgres
 
-from .common import add_open_cases, open_case_count, open_with_reference, peak_rss_mib
+from .common import SIZES, add_open_cases, open_case_count, open_with_reference, peak_rss_mib
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 COMPLETIONS = int(os.environ.get("BENCH_COMPLETIONS", "3000"))
 STARTS = int(os.environ.get("BENCH_STARTS", "1500"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "18431"))
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 LEAD = {"source": "patrol", "summary": "巡查发现占道经营", "location": "人民路",
         "party": {"name": "周某某", "kind": "person", "id_number": "330102198503150010"},
         "discovered_at": "2026-11-20T09:00:00+08:00"}

@@ -16,10 +16,9 @@ from engine.store.database import Database
 from tests.conftest import World, _truncate_postgres
 from tests.seeding import clone_case
 
-from .common import fresh_schema, machine
+from .common import SIZES, fresh_schema, machine
 
 QUEUE = 1000
-SIZES = [int(n) for n in os.environ.get("BENCH_INBOX_SIZES", "10000,100000").split(",")]
 SAMPLES = int(os.environ.get("BENCH_INBOX_SAMPLES", "200"))
 
 

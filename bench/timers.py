@@ -25,11 +25,10 @@ from engine.store.models import AuditRecord, Case
 from tests.conftest import World, _truncate_postgres
 from tests.seeding import seed_due_leads
 
-from .common import add_open_cases, open_with_reference
+from .common import SIZES, add_open_cases, open_with_reference
 
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
 TIMERS = int(os.environ.get("BENCH_TIMERS", "3000"))
-SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
 
 
 def seed_due(url: str, count: int, open_cases: int = 0) -> Database:
