@@ -198,3 +198,10 @@ def test_re_running_a_completed_step_reopens_it_and_withdraws_what_followed(worl
     assert ("step_rerun", "admin1", "退回重新办理「案源初查」：初查意见有误，退回重新初查") in actions(world, case_id)
     do(world, case_id, "lead_check", staff["handler2"], **tasks_done)  # and the case goes on
     assert world.only_task(case_id).name == "filing_approval"
+
+
+def test_a_warning_the_scheduler_gives_is_not_progress(world, trouble):
+    tick(database=world.database, runner=world.runner, clock=world.clock, heartbeat=False)
+    assert trouble.quiet not in found(world, "stuck", "timer_unfired")  # the scheduler fired it
+    assert "deadline_warning" in [action for action, _, _ in actions(world, trouble.quiet)]
+    assert trouble.quiet in found(world, "stuck", "no_progress")  # but nobody has touched the case
