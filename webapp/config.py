@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+# processes/ stays at the top of the repository and is installed as this package (see setup.py)
+PROCESS_LIBRARY = "zhifa_processes"
 
 
 def instance_path() -> Path:
@@ -20,7 +23,14 @@ def database_url() -> str:
 
 
 def processes_dir() -> Path:
-    return Path(os.environ.get("ZHIFA_PROCESSES_DIR", PROJECT_ROOT / "processes"))
+    """ZHIFA_PROCESSES_DIR, else the process library shipped with the product: the package zhifa_processes, which
+    is the checkout's processes/ in an editable install and a folder in site-packages for a wheel."""
+    if os.environ.get("ZHIFA_PROCESSES_DIR"):
+        return Path(os.environ["ZHIFA_PROCESSES_DIR"])
+    spec = find_spec(PROCESS_LIBRARY)
+    if spec is None or not spec.submodule_search_locations:  # an editable install older than the package
+        return PROJECT_ROOT / "processes"
+    return Path(spec.submodule_search_locations[0])
 
 
 def secret_key() -> str:
