@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from importlib.util import find_spec
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # the checkout, or site-packages for an installed wheel
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+# an installed wheel has no checkout to hold instance/: Flask's place for an installed app's instance folder
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance" if IN_CHECKOUT else Path(sys.prefix) / "var" / "zhifa-instance"
 # processes/ stays at the top of the repository and is installed as this package (see setup.py)
 PROCESS_LIBRARY = "zhifa_processes"
 
