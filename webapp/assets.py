@@ -1,11 +1,15 @@
 """Front-end assets: installed from npm at set-up time and served by the app itself.
 
 Government intranets are offline, so a page never loads anything from a CDN. `zhifa-assets` (run by
-`make install`) runs `npm ci` when node_modules is missing or older than package-lock.json, then copies what
-the pages use into webapp/static/vendor/ (git-ignored):
+`make install`, and by setup.py when a wheel is built) runs `npm ci` when node_modules is missing or older than
+package-lock.json, then copies what the pages use into webapp/static/vendor/ (git-ignored):
 
 - bpmn-js: the NavigatedViewer bundle and its CSS and font, for the case page's 流程图;
 - echarts: the "common" build (bar, line, pie; tooltip, legend, grid, aria), for the admin console's charts.
+
+An installed wheel carries the copied assets and no checkout; `zhifa-assets` there says so and changes nothing.
+This module imports nothing but the standard library: setup.py loads it by path in a build environment where
+the product's dependencies are not installed.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 NPM_STAMP = ".zhifa-npm-ci"  # inside node_modules: when `npm ci` last finished
+INPUTS = ("package.json", "package-lock.json", "webapp/assets.py")  # vendor/ older than these is copied again
 
 
 class AssetError(RuntimeError):
@@ -45,6 +50,23 @@ class AssetError(RuntimeError):
 def default_root() -> Path:
     """The checkout holding package.json: the one this package lives in (editable install), else the cwd."""
     return PACKAGE_DIR.parent if (PACKAGE_DIR.parent / "package.json").is_file() else Path.cwd()
+
+
+def installed_versions(vendor: Path = STATIC_VENDOR) -> list[str] | None:
+    """'bpmn-js 18.0.0'… for every package in `vendor`, or None when one is missing."""
+    stamps = [vendor / package / "VERSION" for package in ASSETS]
+    if not all(stamp.is_file() for stamp in stamps):
+        return None
+    return [stamp.read_text(encoding="utf-8").strip() for stamp in stamps]
+
+
+def vendor_is_current(root: Path, vendor: Path = STATIC_VENDOR) -> bool:
+    """Every package is in `vendor`, copied after the checkout's package.json, lock and this file last changed
+    (what make's rule for vendor/ says too)."""
+    if installed_versions(vendor) is None:
+        return False
+    copied = min((vendor / package / "VERSION").stat().st_mtime for package in ASSETS)
+    return all(copied >= (root / name).stat().st_mtime for name in INPUTS if (root / name).is_file())
 
 
 def needs_npm_ci(root: Path) -> bool:
@@ -93,16 +115,27 @@ def copy_assets(root: Path, vendor: Path = STATIC_VENDOR) -> list[Path]:
     return written
 
 
+def build(root: Path, vendor: Path = STATIC_VENDOR) -> list[Path]:
+    """`npm ci` if needed, then the copy; what `zhifa-assets` and a wheel build do."""
+    if needs_npm_ci(root):
+        npm_ci(root)
+    return copy_assets(root, vendor)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="zhifa-assets", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None, help="the checkout with package.json (default: found)")
     parser.add_argument("--vendor", type=Path, default=STATIC_VENDOR, help="where to copy (default: %(default)s)")
     args = parser.parse_args(argv)
     root = (args.root or default_root()).resolve()
+    shipped = installed_versions(args.vendor)
+    if args.root is None and not (root / "package.json").is_file() and shipped:
+        # an installed wheel: the assets were copied when it was built, and there is no checkout to copy from
+        print(f"zhifa-assets: 前端组件已随安装包提供（{'，'.join(shipped)}，位于 {args.vendor}），无需再构建。"
+              "要从源码重新复制，请用 --root 指定含 package.json 的仓库根目录。")
+        return 0
     try:
-        if needs_npm_ci(root):
-            npm_ci(root)
-        for folder in copy_assets(root, args.vendor):
+        for folder in build(root, args.vendor):
             print(f"zhifa-assets: {(folder / 'VERSION').read_text(encoding='utf-8').strip()} → {folder}")
     except AssetError as exc:
         print(f"zhifa-assets: {exc}", file=sys.stderr)

@@ -2,9 +2,14 @@
 
 Template strings are Chinese msgids wrapped in `_()`; `webapp/translations/en` holds their English. The
 catalogs are compiled on start-up when the .po is newer than the .mo, so a fresh checkout needs no extra step.
+A wheel carries the compiled .mo and no .po (setup.py compiles them), so an installed product, perhaps on a
+read-only file system, compiles nothing.
 """
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -62,8 +67,24 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
             continue
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=po_path.parts[-3])
-        with mo_path.open("wb") as handle:
+        try:
+            _write_atomically(mo_path, catalog)
+        except OSError as exc:  # a read-only install: serve the .mo there is (or the Chinese msgids) rather than fail
+            logging.getLogger(__name__).warning("cannot compile %s (%s); %s", po_path, exc,
+                                                "using the older .mo" if mo_path.exists() else "no English UI")
+
+
+def _write_atomically(mo_path: Path, catalog) -> None:
+    """Several app processes may start at once: each writes its own file and renames it over the .mo."""
+    fd, temporary = tempfile.mkstemp(dir=mo_path.parent, prefix=".messages-", suffix=".mo")
+    try:
+        with os.fdopen(fd, "wb") as handle:
             write_mo(handle, catalog)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, mo_path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def init_app(app: Flask) -> None:

@@ -73,3 +73,25 @@ def test_front_end_packages_are_pinned_to_exact_versions():
     assert set(package["dependencies"]) >= {"bpmn-js", "echarts"}
     for name, version in package["dependencies"].items():
         assert version[0].isdigit() and all(part.isdigit() for part in version.split(".")), (name, version)
+
+
+def test_assets_copied_after_the_lock_changed_are_current(tmp_path):
+    root = fake_checkout(tmp_path / "checkout")
+    vendor = tmp_path / "vendor"
+    assert not assets.vendor_is_current(root, vendor)  # nothing copied yet
+    assets.copy_assets(root, vendor)
+    assert assets.vendor_is_current(root, vendor)
+    later = (vendor / "echarts" / "VERSION").stat().st_mtime + 10
+    os.utime(root / "package-lock.json", (later, later))
+    assert not assets.vendor_is_current(root, vendor)  # a new lock: a wheel build copies again
+
+
+def test_an_installed_package_without_a_checkout_says_its_assets_are_there(tmp_path, monkeypatch, capsys):
+    vendor = tmp_path / "site-packages" / "vendor"
+    assets.copy_assets(fake_checkout(tmp_path / "checkout"), vendor)
+    monkeypatch.setattr(assets, "default_root", lambda: tmp_path / "elsewhere")  # no package.json there
+    assert assets.main(["--vendor", str(vendor)]) == 0
+    out = capsys.readouterr().out
+    assert "已随安装包提供" in out and "bpmn-js 18.0.0" in out and "--root" in out
+    assert assets.main(["--vendor", str(tmp_path / "empty")]) == 1  # nothing shipped and nothing to copy from
+    assert "package-lock.json 不存在" in capsys.readouterr().err
