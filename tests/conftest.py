@@ -24,6 +24,10 @@ PROCESSES = ROOT / "processes"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# The product's scrypt costs about 0.1 s per password and the suite creates thousands of users; a cheap method here
+# (inherited by the servers the tests start) changes nothing a test checks. Export another value to test with it.
+os.environ.setdefault("ZHIFA_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
 
 def _postgres_url() -> str | None:
     """ZHIFA_TEST_POSTGRES_URL, else a local PostgreSQL if one answers; "" disables the PostgreSQL runs."""

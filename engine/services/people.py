@@ -10,7 +10,6 @@ import secrets
 from datetime import date
 
 from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
 
 from engine import audit
 from engine.actors import Actor
@@ -20,7 +19,7 @@ from engine.roles import ROLE_TITLES
 from engine.store.database import UnitOfWork
 from engine.store.models import Agency, ApiToken, Certificate, HumanTask, Role, User
 
-from .users import MIN_PASSWORD_LENGTH
+from .users import MIN_PASSWORD_LENGTH, hash_password
 
 AGENCY_LEVELS = {"township": "乡镇（街道）", "county": "县级部门"}
 
@@ -156,7 +155,7 @@ def reset_password(*, user_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
     with uow:
         session = uow.session
         user = _user(session, user_id)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         audit.record(session, clock=clock, actor=actor, action="password_reset",
                      summary=f"重置用户 {user.username} 的密码", data={"user_id": user.id})

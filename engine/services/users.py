@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from datetime import date, timedelta
 
@@ -20,6 +21,14 @@ from engine.store.models import Agency, ApiToken, Certificate, Role, User
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
+# werkzeug's default (scrypt) unless this names another of its methods, e.g. `pbkdf2:sha256:1000` for a test suite
+# that creates hundreds of users. Every stored hash names its own method, so logins work whichever method made it.
+PASSWORD_HASH_METHOD = "ZHIFA_PASSWORD_HASH_METHOD"
+
+
+def hash_password(password: str) -> str:
+    method = os.environ.get(PASSWORD_HASH_METHOD)
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
 def create_agency(*, code: str, name: str, case_prefix: str, level: str, uow: UnitOfWork) -> int:
@@ -56,7 +65,7 @@ def create_user(*, username: str, display_name: str, password: str, roles: list[
         if session.get(Agency, agency_id) is None:
             raise ValidationFailed("机关不存在。", fields={"agency_id": ["机关不存在。"]})
         user = User(username=username, display_name=display_name or username,
-                    password_hash=generate_password_hash(password), agency_id=agency_id, is_active=True,
+                    password_hash=hash_password(password), agency_id=agency_id, is_active=True,
                     failed_logins=0, created_at=clock.now(),
                     roles=[session.get(Role, role) for role in roles])
         session.add(user)
