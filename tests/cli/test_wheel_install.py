@@ -55,7 +55,12 @@ def build_wheel(tmp_path: Path) -> Path:
         pytest.fail("building the wheel copies the front-end assets from npm: install Node.js and npm "
                     "(or run `make install`, which puts them into webapp/static/vendor/ beforehand)")
     source = tmp_path / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE, symlinks=True)
+
+    def ignore(folder, names):  # never copy the copy (a --basetemp inside the checkout)
+        inside = {name for name in names if tmp_path.is_relative_to(Path(folder, name))}
+        return NOT_SOURCE(folder, names) | inside
+
+    shutil.copytree(ROOT, source, ignore=ignore, symlinks=True)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", tmp_path / "dist", source],
         timeout=BUILD_TIMEOUT)
     (wheel,) = (tmp_path / "dist").glob("zhifa-*.whl")
