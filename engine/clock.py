@@ -5,6 +5,7 @@ admin's simulation) can travel to any moment and every deadline, timer and "over
 """
 from __future__ import annotations
 
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -21,6 +22,31 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
+
+
+class ShiftedClock:
+    """The system clock moved by a fixed offset, still running: a training or acceptance instance that lives on
+    another date, or a test that runs the product a year ahead. Every process given the same offset agrees."""
+
+    def __init__(self, offset: timedelta):
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+
+_OFFSET = re.compile(r"^\s*([+-]?)\s*(\d+(?:\.\d+)?)\s*([dhms])\s*$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_offset(text: str) -> timedelta:
+    """'+365d', '-2h', '90m', '30s' → a timedelta; anything else is a ValueError that says what is expected."""
+    match = _OFFSET.match(text or "")
+    if not match:
+        raise ValueError(f"时钟偏移 {text!r} 无法识别：应写作 +365d、-2h、90m 或 30s（天、时、分、秒）")
+    sign, amount, unit = match.groups()
+    offset = timedelta(**{_UNITS[unit]: float(amount)})
+    return -offset if sign == "-" else offset
 
 
 class FrozenClock:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from engine.clock import SystemClock
 from engine.store.database import Database
 
-from .config import default_config, instance_path
+from .config import default_config, instance_path, product_clock
 from .context import EngineContext
 from .extensions import babel, csrf, login_manager
 
@@ -19,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import logs
     logs.init_app(app)  # plain lines, or JSON with ZHIFA_LOG_FORMAT=json
 
-    clock = app.config.get("ZHIFA_CLOCK") or SystemClock()
+    clock = app.config.get("ZHIFA_CLOCK") or product_clock()
     database = app.config.get("ZHIFA_DATABASE") or Database(app.config["ZHIFA_DATABASE_URL"])
     app.extensions["zhifa"] = EngineContext(database=database, clock=clock)
 

@@ -10,17 +10,17 @@ from pathlib import Path
 import click
 
 from engine.actors import Actor
-from engine.clock import FrozenClock, SystemClock
+from engine.clock import FrozenClock
 from engine.errors import DomainError
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 
-from .config import database_url, default_config, processes_dir
+from .config import database_url, default_config, processes_dir, product_clock
 from .context import EngineContext
 
 
 def _context(clock=None) -> EngineContext:
-    return EngineContext(database=Database(database_url()), clock=clock or SystemClock())
+    return EngineContext(database=Database(database_url()), clock=clock or product_clock())
 
 
 def _fail(error: DomainError):
@@ -33,6 +33,11 @@ def _fail(error: DomainError):
 @click.group()
 def main():
     """综合行政执法办案系统 — command line."""
+    try:
+        product_clock()
+    except ValueError as error:  # a mistyped ZHIFA_CLOCK_OFFSET stops every command with one line
+        click.echo(f"错误：ZHIFA_CLOCK_OFFSET — {error}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -42,13 +47,20 @@ def main():
 @click.option("--no-scheduler", is_flag=True, help="Do not fire timers in this process.")
 def run(host: str, port: int, threads: int, no_scheduler: bool):
     """Serve the web app and run the timer scheduler in this process."""
-    from waitress import serve
+    from waitress import create_server
 
     from . import create_app
     from .scheduler import start_scheduler
     from engine.services.definitions import sync_directory
 
     app = create_app()
+    try:  # bind before anything starts, so a busy port is one clear line and no scheduler is left running
+        server = create_server(app, host=host, port=port, threads=threads, ident="zhifa")
+    except OSError as error:
+        click.echo(f"错误：无法在 {host}:{port} 上监听（{error.strerror or error}）。"
+                   f"该端口可能已被另一个程序占用：请换一个端口，例如 `zhifa run --port {port + 1}`"
+                   f"（make run 时用 `make run PORT={port + 1}`）。", err=True)
+        sys.exit(2)
     ctx: EngineContext = app.extensions["zhifa"]
     report = sync_directory(directory=Path(app.config["ZHIFA_PROCESSES_DIR"]), uow=ctx.uow(), runner=ctx.runner,
                             clock=ctx.clock)
@@ -56,8 +68,16 @@ def run(host: str, port: int, threads: int, no_scheduler: bool):
     if not no_scheduler:
         start_scheduler(ctx, tick_seconds=app.config["ZHIFA_TICK_SECONDS"],
                         lease_seconds=app.config["ZHIFA_LEASE_SECONDS"])
+    offset = getattr(ctx.clock, "offset", None)
+    if offset:
+        click.echo(f"注意：本实例的时钟偏移 {offset}（ZHIFA_CLOCK_OFFSET），当前时间 {ctx.clock.now().isoformat()}")
     click.echo(f"综合行政执法办案系统 running at http://{host}:{port}/  (Ctrl+C to stop)")
-    serve(app, host=host, port=port, threads=threads, ident="zhifa")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 @main.command()
@@ -189,7 +209,7 @@ def timers_run_due(now_text):
     """Fire every timer due at or before a moment (ops catch-up, or simulating a case's future)."""
     from engine.scheduler import tick
 
-    clock = SystemClock()
+    clock = None
     if now_text:
         moment = datetime.fromisoformat(now_text)
         if moment.tzinfo is None:

@@ -25,6 +25,15 @@ def database_url() -> str:
     return os.environ.get("ZHIFA_DATABASE_URL") or f"sqlite:///{instance_path() / 'zhifa.db'}"
 
 
+def product_clock():
+    """The clock every part of the product reads: the system clock, or the system clock moved by
+    `ZHIFA_CLOCK_OFFSET` (e.g. `+365d`) for a training instance or a test run a year ahead."""
+    from engine.clock import ShiftedClock, SystemClock, parse_offset
+
+    offset = os.environ.get("ZHIFA_CLOCK_OFFSET", "").strip()
+    return ShiftedClock(parse_offset(offset)) if offset else SystemClock()
+
+
 def processes_dir() -> Path:
     """ZHIFA_PROCESSES_DIR, else the process library shipped with the product: the package zhifa_processes, which
     is the checkout's processes/ in an editable install and a folder in site-packages for a wheel."""
