@@ -7,13 +7,29 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from engine.clock import CHINA_TZ
+from webapp.config import product_clock
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ZHIFA = str(Path(sys.executable).with_name("zhifa"))
+
+
+def server_now() -> datetime:
+    """The moment the server under test believes it is, in Beijing time. The server reads the same clock setting
+    (ZHIFA_CLOCK_OFFSET, inherited from this process), so dates typed into its forms are relative to its own
+    clock and the test runs the same on any day, a year ahead included."""
+    return product_clock().now().astimezone(CHINA_TZ)
+
+
+def local_input(moment: datetime) -> str:
+    """A moment as a datetime-local field takes it (Beijing time, to the minute)."""
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M")
 
 
 def _chromium_or_skip():
@@ -35,8 +51,9 @@ def server(tmp_path_factory):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([ZHIFA, "run", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    log = instance / "server.log"
+    process = subprocess.Popen([ZHIFA, "run", "--port", str(port)], env=env, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -44,9 +61,9 @@ def server(tmp_path_factory):
             urllib.request.urlopen(base + "/login", timeout=2)
             break
         except OSError:
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or process.poll() is not None:
                 process.kill()
-                raise
+                pytest.fail(f"zhifa run did not answer on {base}:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
     yield base
     process.terminate()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, local_input, server_now
 
 # a tiny but real JPEG (1×1 pixel), as a phone would attach a photo of the scene
 JPEG = bytes.fromhex(
@@ -44,6 +45,8 @@ def submit(page) -> None:
 
 
 def test_lead_to_printed_penalty_decision(server, page):
+    # every date typed below is relative to the server's clock: the night before, and "today" as the case goes on
+    discovered = (server_now() - timedelta(days=1)).replace(hour=21, minute=30)
     login(page, server, "handler1")
     shot(page, "01-inbox")
     page.click("nav >> text=案源登记")
@@ -53,7 +56,7 @@ def test_lead_to_printed_penalty_decision(server, page):
     page.select_option("#f-party_kind", "organisation")
     page.fill("#f-party_id_number", "91330100MA27Q8R9XF")
     page.fill("#f-location", "东城镇滨河路")
-    page.fill("#f-discovered_at", "2026-11-20T21:30")
+    page.fill("#f-discovered_at", local_input(discovered))
     page.click("button:has-text('登记')")
     page.wait_for_selector(".flash.success")
     case_url = page.url
@@ -94,14 +97,14 @@ def test_lead_to_printed_penalty_decision(server, page):
     page.fill("#attachment-description", "河道倾倒现场")
     page.click("button:has-text('上传')")
     page.wait_for_selector("#attachments li:has-text('现场照片.jpg')")
-    page.fill("#f-inspection_time", "2026-11-21T09:30")
+    page.fill("#f-inspection_time", local_input(server_now()))
     page.fill("#f-inspection_place", "滨河路工地")
     page.fill("#f-inspection_findings", "河道内堆有建筑垃圾。")
     page.select_option("#f-evidence_preserved", "no")
     page.select_option("#f-seized", "no")
     submit(page)
     open_task(page, case_url, "调查终结报告")
-    page.fill("#f-facts", "2026 年 11 月 20 日夜间向河道倾倒建筑垃圾。")
+    page.fill("#f-facts", f"{discovered:%Y 年 %m 月 %d 日}夜间向河道倾倒建筑垃圾。")
     page.fill("#f-evidence_summary", "现场照片、检查笔录。")
     page.fill("#f-legal_basis", "《城市建筑垃圾管理规定》第二十六条")
     page.select_option("#f-proposed_penalty", "fine")
@@ -131,7 +134,7 @@ def test_lead_to_printed_penalty_decision(server, page):
     login(page, server, "handler1")
     open_task(page, case_url, "行政处罚事先告知")
     page.fill("#f-intended_penalty", "拟罚款人民币伍万元")
-    page.fill("#f-notice_date", "2026-11-21")
+    page.fill("#f-notice_date", server_now().date().isoformat())
     page.select_option("#f-hearing_eligible", "no")
     page.select_option("#f-service_method", "direct")
     submit(page)
@@ -152,7 +155,7 @@ def test_lead_to_printed_penalty_decision(server, page):
     page.select_option("#f-penalty_kind", "fine")
     page.fill("#f-fine_amount", "50000")
     page.fill("#f-decision_text", "罚款人民币伍万元。")
-    page.fill("#f-decision_date", "2026-11-21")
+    page.fill("#f-decision_date", server_now().date().isoformat())
     submit(page)
 
     page.goto(case_url)

@@ -4,6 +4,7 @@ migrated. And every MIWG reference model survives an import/export round trip th
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from lxml import etree
 
 from engine.specs.bpmn_xml import BPMN, BPMNDI, as_utf8_text
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, local_input, server_now
 from .test_case_in_the_browser import login, logout, shot
 
 MIWG = Path(__file__).resolve().parents[3] / "shared" / "interop" / "miwg"
@@ -33,7 +34,7 @@ def register_lead(page, server, summary: str) -> str:
     page.select_option("#f-party_kind", "organisation")
     page.fill("#f-party_id_number", "91330100MA27Q8R9XF")
     page.fill("#f-location", "东城镇人民路")
-    page.fill("#f-discovered_at", "2026-11-20T10:30")
+    page.fill("#f-discovered_at", local_input(server_now() - timedelta(hours=3)))
     page.click("button:has-text('登记')")
     page.wait_for_selector(".flash.success")
     return page.url
