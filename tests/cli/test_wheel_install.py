@@ -24,7 +24,7 @@ import pytest
 from webapp import assets
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSTRAINTS = ROOT / "requirements" / "constraints.txt"  # the lock file, when the repository has one
+CONSTRAINTS = ROOT / "requirements" / "run.txt"  # the product's lock file: the versions make install tests
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "node_modules", "instance", "test-artifacts", "build", "dist",
                                     "*.egg-info", "__pycache__", ".pytest_cache", "*.mo")
 VIEWER = "/static/vendor/bpmn-js/bpmn-navigated-viewer.production.min.js"
@@ -71,7 +71,7 @@ def install(wheel: Path, venv: Path) -> Path:
     """A fresh virtualenv without pip of its own: this pip installs into it (fast, and the same cache)."""
     run([sys.executable, "-m", "venv", "--without-pip", venv])
     python = venv / "bin" / "python"
-    constraints = ["--constraint", CONSTRAINTS] if CONSTRAINTS.is_file() else []
+    constraints = ["--constraint", CONSTRAINTS]
     run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", *constraints, wheel],
         timeout=BUILD_TIMEOUT)
     return venv / "bin"
