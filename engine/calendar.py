@@ -2,7 +2,9 @@
 
 Two sources: the `chinese-calendar` package (official schedules it ships), and the system's own holiday
 table, which an admin extends each November with next year's schedule or uses to correct a day, without a
-release. A day in a year that neither source covers counts by weekends only and makes the result provisional.
+release. A year that neither source covers still rests on the holidays the national holiday measures fix every
+year (engine/statutory_holidays.py) and on weekends; its make-up working days are unknown, so a count that
+touches it is provisional.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from importlib.metadata import version as package_version
 import chinese_calendar
 from chinese_calendar.constants import holidays as LIBRARY_HOLIDAYS
 from chinese_calendar.constants import workdays as LIBRARY_WORKDAYS
+
+from engine.statutory_holidays import statutory_holidays
 
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 LIBRARY_YEARS = range(min(d.year for d in LIBRARY_HOLIDAYS), max(d.year for d in LIBRARY_HOLIDAYS) + 1)
@@ -55,6 +59,8 @@ class WorkCalendar:
             return entry.is_workday
         if day.year in LIBRARY_YEARS:
             return _library_is_workday(day)
+        if day.year not in self.confirmed_years and day in statutory_holidays(day.year):
+            return False
         return day.weekday() < 5
 
     def rest_name(self, day: date) -> str:
@@ -65,7 +71,16 @@ class WorkCalendar:
         name = LIBRARY_HOLIDAYS.get(day)
         if name and (entry is None or not entry.is_workday):
             return HOLIDAY_NAMES.get(name, name)
+        if entry is None and not self.is_known(day) and day in statutory_holidays(day.year):
+            return statutory_holidays(day.year)[day]
         return WEEKDAY_NAMES[day.weekday()]
+
+    def assumed_holiday(self, day: date) -> str | None:
+        """The festival a day rests for only because the national holiday measures fix it every year, in a year
+        whose schedule is not known yet (a provisional assumption worth showing)."""
+        if self.is_known(day) or day in self.entries:
+            return None
+        return statutory_holidays(day.year).get(day)
 
     def is_makeup_workday(self, day: date) -> bool:
         entry = self.entries.get(day)

@@ -256,22 +256,37 @@ def deadline():
 
 
 @deadline.command("compute")
-@click.option("--start", "start_text", required=True, help="Start day YYYY-MM-DD (not counted).")
+@click.option("--start", "start_text", required=True,
+              help="Start day YYYY-MM-DD (not counted); for --unit hour the moment, e.g. 2027-03-01T14:30 "
+                   "(Beijing time unless it carries an offset).")
 @click.option("--period", required=True, type=click.IntRange(min=0))
-@click.option("--unit", required=True, type=click.Choice(["workday", "day", "month"]))
+@click.option("--unit", required=True, type=click.Choice(["workday", "day", "month", "year", "hour"]))
 @click.option("--party", is_flag=True, help="A period the party must meet (the result rolls to a working day).")
 def deadline_compute(start_text, period, unit, party):
-    """Print {"due", "provisional", "explanation"} for a period, by the counting rules and the holiday table."""
-    from datetime import date
+    """Print {"due", "provisional", "explanation"} for a period, by the counting rules and the holiday table
+    (an hour period also prints "due_at", the moment it ends)."""
+    from datetime import date, datetime
 
+    from engine.clock import CHINA_TZ
     from engine.deadlines.calendar_store import load_calendar
     from engine.deadlines.counting import count_period
     from engine.deadlines.explain import explain
 
+    # an hour period starts at its event's moment, never at midnight of a bare date (procedure.md §3)
     try:
-        start = date.fromisoformat(start_text)
+        day = date.fromisoformat(start_text)
     except ValueError:
-        click.echo(f"错误：--start 应为 YYYY-MM-DD，收到 {start_text}", err=True)
+        day = None
+    start = day if unit != "hour" else None
+    if unit == "hour" and day is None:
+        try:
+            moment = datetime.fromisoformat(start_text)
+            start = moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+        except ValueError:
+            pass
+    if start is None:
+        wanted = "带时、分的时刻（如 2027-03-01T09:30），不能只给日期" if unit == "hour" else "YYYY-MM-DD"
+        click.echo(f"错误：--start 应为 {wanted}，收到 {start_text}", err=True)
         sys.exit(2)
     calendar = _calendar_or_default(load_calendar)
     count = count_period(calendar, start=start, period=period, unit=unit)
@@ -279,6 +294,8 @@ def deadline_compute(start_text, period, unit, party):
                    basis="民法典第二百零一条至第二百零三条" + ("" if party else "；机关期限"), count=count,
                    calendar=calendar, party_side=party)
     out = {"due": count.last_day.isoformat(), "provisional": count.provisional, "explanation": text}
+    if unit == "hour":
+        out["due_at"] = count.due_at.astimezone(CHINA_TZ).isoformat()
     if not party and count.rolled:
         out["strict_due"] = count.strict_last_day.isoformat()
     click.echo(json.dumps(out, ensure_ascii=False))

@@ -4,7 +4,8 @@
 - Working-day periods count working days by the official schedule (APL Art. 85; ACL Art. 69; ARL Art. 88).
 - A month period ends on the same date of the month, or the month's last day if there is none (民法典 Art. 202).
 - If the last day is a rest day, the period ends on the next working day (民法典 Art. 203; 民诉法 Art. 85).
-- Periods end at 24:00 Asia/Shanghai of the last day; hour periods end exactly that many hours later.
+- Periods end at 24:00 Asia/Shanghai of the last day; hour periods end exactly that many hours later, and so
+  start at the moment of their event, never at midnight of a bare date (procedure.md §3).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
+from engine.errors import ValidationFailed
 
 UNITS = ("workday", "day", "month", "year", "hour")
 
@@ -91,6 +93,14 @@ def roll_forward(cal: WorkCalendar, day: date, unknown: set[int]) -> date:
     return day
 
 
+def moment_required(day: date, title: str = "") -> ValidationFailed:
+    """The error for an hour clock given a date without a time of day."""
+    what = f"「{title}」" if title else "按小时计算的期限"
+    message = (f"{what}须从事件发生的时刻起算，不能只给日期 {day.isoformat()}："
+               f"请写明时、分（如 {day.isoformat()}T09:30）。")
+    return ValidationFailed(message, fields={"start": [message]})
+
+
 def count_period(cal: WorkCalendar, *, start: datetime | date, period: int, unit: str, roll: bool = True,
                  extra_days: int = 0, extra_workdays: int = 0, extra_hours: float = 0) -> Count:
     """Count `period` `unit`s from `start`; `extra_*` add tolled time and extensions in their own units."""
@@ -101,8 +111,9 @@ def count_period(cal: WorkCalendar, *, start: datetime | date, period: int, unit
     unknown: set[int] = set()
     start_day = local_day(start)
     if unit == "hour":
-        moment = start if isinstance(start, datetime) else datetime.combine(start, time(0), tzinfo=CHINA_TZ)
-        due_at = moment + timedelta(hours=period + extra_hours)
+        if not isinstance(start, datetime):
+            raise moment_required(start)
+        due_at = start + timedelta(hours=period + extra_hours)
         last = local_day(due_at)
         _note(cal, last, unknown)
         return Count(start_day, last, last, due_at, bool(unknown), unknown)

@@ -7,7 +7,7 @@ from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.deadlines.catalog import UNIT_WORDS, CatalogEntry
 from engine.deadlines.counting import (
-    Count, count_period, end_of_day, local_day, working_days_before, working_days_between,
+    Count, count_period, end_of_day, local_day, moment_required, working_days_before, working_days_between,
 )
 from engine.deadlines.explain import explain
 from engine.store.models import CaseDeadline
@@ -138,16 +138,24 @@ def _extension_text(row: CaseDeadline) -> str:
                    for e in row.extensions or [])
 
 
-def parse_start(value, default: datetime) -> datetime:
-    """A clock's start given by a script: a datetime, a date, an ISO string, or nothing (now)."""
+def parse_start(value, default: datetime, *, entry: CatalogEntry | None = None) -> datetime:
+    """A clock's start given by a script: a datetime, a date, an ISO string, or nothing (now). An hour clock
+    (`entry.unit == "hour"`) needs a moment: a bare date raises ValidationFailed rather than starting at midnight."""
     if value is None or value == "":
         return default
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=CHINA_TZ)
-    if isinstance(value, date):
-        return datetime.combine(value, datetime.min.time(), tzinfo=CHINA_TZ)
-    text = str(value)
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=CHINA_TZ)
-    moment = datetime.fromisoformat(text)
+    day = value if isinstance(value, date) else _date_only(str(value))
+    if day is not None:
+        if entry is not None and entry.unit == "hour":
+            raise moment_required(day, entry.title)
+        return datetime.combine(day, datetime.min.time(), tzinfo=CHINA_TZ)
+    moment = datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+def _date_only(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

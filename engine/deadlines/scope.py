@@ -63,7 +63,7 @@ class DeadlineScope:
         entry = catalog_entry(key)
         now = self.clock.now()
         row = records.start_record(entry=entry, period=self.period_for(key), case_id=self.case_id,
-                                   instance_id=self.instance_id, start=records.parse_start(start, now),
+                                   instance_id=self.instance_id, start=records.parse_start(start, now, entry=entry),
                                    calendar=self.calendar, now=now)
         self.session.add(row)
         self.rows().append(row)

@@ -81,10 +81,30 @@ def test_deadline_compute_prints_the_due_date_and_its_explanation(cli):
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 
 
+def test_deadline_compute_takes_hours_from_a_moment_and_years_like_the_catalog(cli):
+    urgent = json.loads(cli("deadline", "compute", "--start", "2025-09-30T16:30", "--period", "24", "--unit",
+                            "hour").output)
+    assert urgent["due_at"] == "2025-10-01T16:30:00+08:00" and urgent["provisional"] is False
+    assert "2025-09-30 16:30 起 24 小时，至 2025-10-01 16:30 届满" in urgent["explanation"]
+    utc = json.loads(cli("deadline", "compute", "--start", "2025-09-30T08:30:00+00:00", "--period", "24",
+                         "--unit", "hour").output)
+    assert utc["due_at"] == "2025-10-01T16:30:00+08:00"
+    for bare in ("2025-09-30", "tomorrow"):
+        refused = cli("deadline", "compute", "--start", bare, "--period", "24", "--unit", "hour")
+        assert refused.exit_code == 2 and "带时、分的时刻" in refused.output
+        assert len(refused.output.strip().splitlines()) == 1
+    # 2 years after 2023-10-01 is 2025-10-01, 国庆节: a party's period rolls to 10-09
+    bar = json.loads(cli("deadline", "compute", "--start", "2023-10-01", "--period", "2", "--unit", "year",
+                         "--party").output)
+    assert bar["due"] == "2025-10-09" and "2年" in bar["explanation"]
+
+
 def test_calendar_import_makes_a_new_year_known(cli, tmp_path):
     before = json.loads(cli("deadline", "compute", "--start", "2027-09-28", "--period", "7", "--unit",
                             "workday").output)
-    assert before["provisional"] is True and before["due"] == "2027-10-07"
+    # 09-29, 09-30, 国庆节 10-01 to 10-03 (holiday measures Art. 2, a Friday and a weekend), then 10-04 to 10-08
+    assert before["provisional"] is True and before["due"] == "2027-10-08"
+    assert "2027-10-01 至 10-03 国庆节" in before["explanation"] and "暂定" in before["explanation"]
     schedule = tmp_path / "2027.txt"
     schedule.write_text("# 2027 国庆节\n" + "".join(f"2027-10-0{d},holiday,国庆节\n" for d in range(1, 8))
                         + "2027-09-26,workday,国庆调休\n", encoding="utf-8")

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from engine.calendar import DayEntry, WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.deadlines.counting import count_period, working_days_before
+from engine.deadlines.explain import explain
+from engine.statutory_holidays import statutory_holidays
 
 CALENDAR = WorkCalendar()
 
@@ -54,7 +56,50 @@ def test_periods_end_at_midnight_beijing_time_and_hours_are_exact():
 def test_a_year_without_holiday_data_is_provisional_not_an_error():
     count = count_period(CALENDAR, start=date(2027, 9, 28), period=7, unit="workday")
     assert count.provisional and count.unknown_years == {2027}
-    assert count.last_day == date(2027, 10, 7)  # weekends only: the real National Day is not known yet
+    # 09-29, 09-30, then 国庆节 10-01 to 10-03 (holiday measures Art. 2), then 10-04 to 10-08: the make-up
+    # working days of the real schedule are not known yet
+    assert count.last_day == date(2027, 10, 8)
+
+
+@pytest.mark.parametrize("start, period, unit, strict, last_day, rest", [
+    ("2026-12-30", 2, "workday", "2027-01-04", "2027-01-04", "2027-01-01 元旦"),  # procedure.md §3
+    ("2027-09-16", 15, "day", "2027-10-01", "2027-10-04", "2027-10-01 国庆节"),  # procedure.md §3: past 1–3 Oct
+    ("2027-04-01", 2, "day", "2027-04-03", "2027-04-06", "2027-04-05 清明节"),   # the solar term, a Monday
+    ("2027-04-29", 1, "workday", "2027-04-30", "2027-04-30", "2027-05-01 劳动节"),
+    ("2028-05-01", 1, "day", "2028-05-02", "2028-05-03", "2028-05-02 劳动节"),   # a Tuesday, its second day
+    ("2027-02-04", 1, "workday", "2027-02-09", "2027-02-09", "2027-02-05 春节"),  # 除夕 02-05 to 初三 02-08
+    ("2027-02-04", 1, "workday", "2027-02-09", "2027-02-09", "2027-02-08 春节"),
+    ("2027-06-07", 2, "workday", "2027-06-10", "2027-06-10", "2027-06-09 端午节"),  # 农历五月初五
+    ("2027-09-13", 2, "day", "2027-09-15", "2027-09-16", "2027-09-15 中秋节"),    # 农历八月十五
+])
+def test_a_year_without_a_schedule_rests_on_the_holidays_the_national_measures_fix(start, period, unit, strict,
+                                                                                 last_day, rest):
+    count = count_period(CALENDAR, start=date.fromisoformat(start), period=period, unit=unit)
+    assert (count.strict_last_day, count.last_day) == (date.fromisoformat(strict), date.fromisoformat(last_day))
+    assert count.provisional
+    day, name = rest.split()
+    assert not CALENDAR.is_workday(date.fromisoformat(day)) and CALENDAR.rest_name(date.fromisoformat(day)) == name
+
+
+def test_the_explanation_names_the_assumed_holiday_and_says_provisional():
+    count = count_period(CALENDAR, start=date(2027, 9, 16), period=15, unit="day")
+    text = explain(starts_on="立案", start=count.start_day, period=15, unit="day", basis="测试", count=count,
+                   calendar=CALENDAR, party_side=True)
+    assert "届满日 10-01 为法定节假日（国庆节），顺延至 2027-10-04" in text
+    assert "2027-10-01 至 10-03 国庆节" in text and "暂定" in text and "全国年节及纪念日放假办法" in text
+
+
+@pytest.mark.parametrize("year", range(2025, 2027))
+def test_the_computed_festivals_are_holidays_in_the_official_schedules_we_have(year):
+    # the lunar and solar-term arithmetic agrees with the State Council's own schedules of the years it published
+    for day, name in statutory_holidays(year).items():
+        assert not CALENDAR.is_workday(day), (day, name)
+
+
+def test_a_confirmed_year_of_the_table_keeps_only_what_the_table_says():
+    calendar = WorkCalendar(confirmed_years=frozenset({2027}))
+    count = count_period(calendar, start=date(2027, 9, 28), period=7, unit="workday")
+    assert not count.provisional and count.last_day == date(2027, 10, 7)
 
 
 def test_the_admins_holiday_table_makes_a_new_year_known_and_counts_its_holidays():
