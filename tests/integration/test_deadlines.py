@@ -208,6 +208,12 @@ def test_the_api_lists_deadlines_and_extends_them(world, staff):
     assert response.status_code == 200 and response.json["due"] == "2025-10-31"
     catalog = client.get("/api/v1/deadline-catalog", headers=head).json["deadlines"]
     assert any(d["key"] == "decision_90d" and d["legal_basis"] == "行政处罚法第六十条" for d in catalog)
+    listed = {d["key"]: d for d in catalog}
+    assert {"onsite_collection_deposit_2wd", "reconsideration_copy_7wd", "reconsideration_simplified_copy_3wd",
+            "reconsideration_simplified_reply_5wd", "reconsideration_simplified_decision_30d",
+            "reconsideration_application_longstop_1y", "lawsuit_longstop_1y"} <= set(listed)
+    assert listed["lawsuit_longstop_1y"]["unit"] == "year" and listed["lawsuit_longstop_1y"]["party_side"] is True
+    assert "第五条第二款" in listed["crime_transfer_24h"]["legal_basis"]
 
 
 def test_a_task_without_its_own_timer_is_due_with_the_cases_nearest_clock(world, staff):
