@@ -143,6 +143,8 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
             take_duty(session, case_id=case.id, actor=actor, duty=properties["duty"], clock=clock)
         cleaned.update(run_check(properties.get("check"), session, case=case, data=cleaned, actor=actor, clock=clock))
         now = clock.now()
+        if isinstance(cleaned.get("legal_basis"), str) and cleaned["legal_basis"].strip():
+            case.legal_basis = cleaned["legal_basis"].strip()  # what the case list searches as the matter
         session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
         task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
         if task.assignee_id is None:

@@ -131,6 +131,8 @@ class Case(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     source: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
+    # the legal basis (处罚依据) last entered on a task of the case, so the case list searches it without the record
+    legal_basis: Mapped[str | None] = mapped_column(Text)
     party_name: Mapped[str] = mapped_column(String(200), index=True)
     party_kind: Mapped[str] = mapped_column(String(16))
     party_id_number: Mapped[str | None] = mapped_column(String(32))
@@ -423,6 +425,13 @@ class TaskDraft(Base):
 
 Index("ix_enforcement_case_progress", Case.status, Case.updated_at)  # "no progress for N days" on the dashboard
 Index("ix_enforcement_case_stage", Case.status, Case.agency_id, Case.stage)  # open cases by stage, counted
+
+# -- the case list (案件台账, issue 13): newest registration first, per agency or across all; a case by its officer
+Index("ix_enforcement_case_agency_created", Case.agency_id, Case.created_at)
+Index("ix_enforcement_case_created", Case.created_at)
+Index("ix_human_task_officer_assignee", HumanTask.assignee_id, HumanTask.case_id)
+Index("ix_human_task_officer_completed", HumanTask.completed_by_id, HumanTask.case_id)
+Index("ix_case_duty_user", CaseDuty.user_id, CaseDuty.case_id)
 
 
 class AuditChain(Base):

@@ -30,4 +30,4 @@ def ok(payload, status: int = 200):
     return jsonify(payload), status
 
 
-from . import admin_api, cases, deadlines_api, designer_api, documents_api, forms_api, tasks  # noqa: E402,F401  (routes register on import)
+from . import admin_api, case_list_api, cases, deadlines_api, designer_api, documents_api, forms_api, tasks  # noqa: E402,F401  (routes register on import)

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 pages_blueprint = Blueprint("pages", __name__)
 
-from . import attachment_views, auth_views, case_views, diagram_views, inbox_views  # noqa: E402,F401
+from . import attachment_views, auth_views, case_list_views, case_views, diagram_views, inbox_views  # noqa: E402,F401
