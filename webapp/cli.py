@@ -348,6 +348,6 @@ def calendar_show(year):
 
     calendar_ = _calendar_or_default(load_calendar)
     known = calendar_.is_known(date(year, 1, 1))
-    click.echo(f"{year}: {'已有节假日安排' if known else '无节假日数据（按周末推算，结果为暂定）'}  ({calendar_.version})")
+    click.echo(f"{year}: {'已有节假日安排' if known else '无国务院节假日安排（按法定节假日与周末推算，调休不可知，结果为暂定）'}  ({calendar_.version})")
     for day, workday, name in year_exceptions(calendar_, year):
         click.echo(f"  {day.isoformat()} {name if workday else f'休息（{name}）'}")
