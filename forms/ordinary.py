@@ -34,6 +34,9 @@ ONSITE_DECISION = FormDefinition(
         Field("decision_text", "textarea", "决定内容"),
         Field("decision_date", "date", "决定日期"),
         Field("paid_on_spot", "choice", "是否当场缴纳", choices=YES_NO),
+        Field("place", "text", "处罚地点", required=False, max_length=300, help="不填则为案源登记的发生地点。"),
+        Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
+              help="案源登记时已填写的可不填。"),
     ),
     rules=(fine_required_for_fine("penalty_kind", "fine_amount"), _summary_thresholds),
 )
@@ -233,6 +236,20 @@ COLLECTIVE_DISCUSSION = FormDefinition(
     ),
 )
 
+ADOPTION = (("adopted", "采纳"), ("partly", "部分采纳"), ("rejected", "不予采纳"))
+
+
+def _hearing_opinions_answered(data: dict, context: dict):
+    """After a hearing the decision says whether the party's opinions were adopted, and why (行政处罚法第五十九条
+    with 第四十五条: the party's statement and defence are heard and what holds is adopted)."""
+    held = bool((context.get("data") or {}).get("hearing_record"))
+    if held and not data.get("hearing_opinion_adopted"):
+        return {"hearing_opinion_adopted": "已举行听证的，须写明对当事人听证意见的采纳情况。"}
+    if data.get("hearing_opinion_adopted") and not data.get("hearing_adoption_reason"):
+        return {"hearing_adoption_reason": "请写明采纳或者不予采纳的理由。"}
+    return None
+
+
 PENALTY_DECISION = FormDefinition(
     key="penalty_decision", title="行政处罚决定",
     fields=(
@@ -242,8 +259,14 @@ PENALTY_DECISION = FormDefinition(
         Field("fine_amount", "money", "罚款金额（元）", required=False, minimum=0),
         Field("decision_text", "textarea", "决定内容"),
         Field("decision_date", "date", "决定日期"),
+        Field("hearing_opinion_adopted", "choice", "听证意见采纳情况", choices=ADOPTION, required=False,
+              help="举行了听证的必填。"),
+        Field("hearing_adoption_reason", "textarea", "采纳或者不予采纳的理由", required=False),
+        Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
+              help="案源登记时已填写的可不填。"),
     ),
     rules=(
+        _hearing_opinions_answered,
         required_when("penalty_kind", when="decision", equals="penalty", message="给予处罚的，须选择处罚种类。"),
         fine_required_for_fine("penalty_kind", "fine_amount"),
         within_discretion("fine_amount"),

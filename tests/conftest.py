@@ -43,6 +43,13 @@ def _postgres_url() -> str | None:
 POSTGRES_URL = _postgres_url()
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA_TZ)  # a Monday
 
+# what an agency's documents must print (复议机关, 收款账户 …): a test of a missing one clears it
+AGENCY_DOCUMENT_SETTINGS = {
+    "reconsideration_body": "东城县人民政府", "litigation_court": "东城县人民法院", "payment_bank": "测试银行东城支行",
+    "payment_account_name": "东城县财政局", "payment_account_number": "6222 0000 1234", "address": "东城镇人民路 1 号",
+    "telephone": "0571-00000000", "seal_text": "东城镇综合行政执法队",
+}
+
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
@@ -112,7 +119,8 @@ class World(EngineContext):
                                        actor=Actor.system("测试"), **self.deps(runner=True))
 
     def agency(self, code: str = "dongcheng", name: str = "东城镇综合行政执法队", prefix: str = "东城综执案") -> int:
-        return users.create_agency(code=code, name=name, case_prefix=prefix, level="township", uow=self.uow())
+        return users.create_agency(code=code, name=name, case_prefix=prefix, level="township", uow=self.uow(),
+                                   document_settings=AGENCY_DOCUMENT_SETTINGS)
 
     def user(self, username: str, *roles: str, agency_id: int | None = None, certificate: str | None = None,
              valid_until: date | None = None, password: str = "secret-pass-1") -> Actor:
@@ -127,7 +135,7 @@ class World(EngineContext):
 
     def register(self, actor: Actor, process_id: str = "case_lead", **overrides) -> int:
         data = {"source": "patrol", "summary": "巡查发现占道经营", "party_name": "周某某", "party_kind": "person",
-                "party_id_number": "330102198503150010", "location": "人民路 88 号",
+                "party_id_number": "330102198503150010", "party_address": "人民路 90 号", "location": "人民路 88 号",
                 "discovered_at": "2026-03-01T10:00:00+08:00"}
         data.update(overrides)
         return cases.register_case(data=data, actor=actor, process_id=process_id, **self.deps(runner=True))

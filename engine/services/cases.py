@@ -38,7 +38,7 @@ def register_case(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
         case = Case(number=next_case_number(session, agency=agency, moment=now), agency_id=agency.id,
                     source=cleaned["source"], summary=cleaned["summary"], party_name=cleaned["party_name"],
                     party_kind=cleaned["party_kind"], party_id_number=cleaned.get("party_id_number"),
-                    location=cleaned.get("location"), discovered_at=datetime.fromisoformat(cleaned["discovered_at"]),
+                    party_address=cleaned.get("party_address"), location=cleaned.get("location"), discovered_at=datetime.fromisoformat(cleaned["discovered_at"]),
                     stage="lead", status="open", created_by_id=actor.user_id, created_at=now, updated_at=now)
         session.add(case)
         session.flush()

@@ -67,7 +67,8 @@ def test_complaint_to_hearing_decision_reconsideration_payment_and_archive(new_c
                 decision_text="罚款", decision_date="2026-03-30")
     assert "裁量基准范围" in outside.value.fields["fine_amount"][0]
     case.do("penalty_decision", "head1", decision="penalty", penalty_kind="fine", fine_amount=50000,
-            decision_text="罚款人民币伍万元", decision_date="2026-03-30")
+            decision_text="罚款人民币伍万元", decision_date="2026-03-30", hearing_opinion_adopted="partly",
+            hearing_adoption_reason="初次违法、积极整改属实，从轻处罚")
     assert case.clock("decision_90d")["status"] == "met"
     assert sorted(case.open_tasks()) == ["publicity", "service"]
     case.at("2026-03-31")
@@ -186,7 +187,7 @@ def test_summary_procedure_enforces_the_on_the_spot_limits(new_case):
     case.do("closing_approval", "head1", closing_summary="当场处罚，已缴纳", execution_result="已缴纳", closing_approval="approve")
     case.do("archive", "handler2", archived_on="2026-03-04", volume_count=1, archive_number="DC-2026-S1")
     assert case.view()["stage"] == "archived"
-    assert {"penalty_decision", "service_receipt"} <= {d.kind for d in case.documents()}
+    assert {"onsite_penalty_decision", "service_receipt"} <= {d.kind for d in case.documents()}
 
 
 def test_transfer_of_a_suspected_crime(new_case):

@@ -88,7 +88,7 @@ def test_a_supervisor_reviews_a_closed_case_file(world, staff, year_of_cases):
         rows, total = reviews.reviewable_cases(uow.session, reviewed=True)
         stats = statistics.statistics(uow.session, Period.year(2026))
     assert record["review"].grade == "excellent" and record["review"].items["documents"]["points"] == 10
-    assert "行政处罚决定书" in {d["title"] for d in record["documents"]} and record["steps"][0]["form_key"] == "lead_check"
+    assert "当场行政处罚决定书" in {d["title"] for d in record["documents"]} and record["steps"][0]["form_key"] == "lead_check"
     assert total == 1 and rows[0]["score"] == 95
     assert stats["reviews"] == {"count": 1, "average": 95.0, "grades": {"excellent": 1}}
     assert "case_reviewed" in summary.actions()

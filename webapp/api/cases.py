@@ -11,7 +11,8 @@ from ..auth import current_actor
 from ..context import engine_context
 from . import api_blueprint, json_body, ok
 
-PARTY_FIELDS = {"name": "party_name", "kind": "party_kind", "id_number": "party_id_number"}
+PARTY_FIELDS = {"name": "party_name", "kind": "party_kind", "id_number": "party_id_number",
+                "address": "party_address"}
 
 
 @api_blueprint.post("/cases")
