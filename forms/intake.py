@@ -38,6 +38,8 @@ LEAD_REGISTRATION = FormDefinition(
         Field("party_kind", "choice", "当事人类型", choices=PARTY_KINDS),
         Field("party_id_number", "id_number", "证件号码", required=False,
               help="自然人填写居民身份证号码，单位填写统一社会信用代码。"),
+        Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
+              help="行政处罚决定书须载明当事人的地址（行政处罚法第五十九条）；尚不清楚的，可在作出决定时补充。"),
         Field("location", "text", "发生地点", required=False, max_length=300),
         Field("discovered_at", "datetime", "发现（收到）时间"),
     ),

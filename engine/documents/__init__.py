@@ -5,6 +5,8 @@ Pure rendering, no database: `engine.services.documents` numbers, stores and aud
 from __future__ import annotations
 
 from .catalog import DOCUMENT_KINDS, DocumentKind, get_kind
-from .render import DocumentContext, render_document
+from .render import DocumentContext, missing_facts_for, render_document
+from .requirements import FACTS, REQUIRED_FACTS, Fact
 
-__all__ = ["DOCUMENT_KINDS", "DocumentContext", "DocumentKind", "get_kind", "render_document"]
+__all__ = ["DOCUMENT_KINDS", "FACTS", "REQUIRED_FACTS", "DocumentContext", "DocumentKind", "Fact", "get_kind",
+           "missing_facts_for", "render_document"]

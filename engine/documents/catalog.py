@@ -29,6 +29,7 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
     _kind("hearing_notice", "听证通知书", "听通字"),
     _kind("hearing_record", "听证笔录", "听录字"),
     _kind("penalty_decision", "行政处罚决定书", "罚决字"),
+    _kind("onsite_penalty_decision", "当场行政处罚决定书", "当罚字"),
     _kind("service_receipt", "送达回证", "送证字"),
     _kind("referral_letter", "案件移送函", "移送字"),
     _kind("crime_transfer_letter", "涉嫌犯罪案件移送书", "刑移字"),
@@ -52,6 +53,8 @@ REVIEW_CONCLUSIONS = {
     "revise": "建议修改后再行决定",
     "reject": "不同意",
 }
+
+ADOPTION = {"adopted": "予以采纳", "partly": "部分予以采纳", "rejected": "不予采纳"}
 
 SERVICE_METHODS = {
     "direct": "直接送达",

@@ -6,16 +6,17 @@ as a blank line to fill in by hand, never as "None".
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, Undefined
 
 from .catalog import (
-    DOCUMENT_KINDS, PARTY_KINDS, PENALTY_KINDS, REVIEW_CONCLUSIONS, SERVICE_METHODS, DocumentKind, get_kind,
+    ADOPTION, DOCUMENT_KINDS, PARTY_KINDS, PENALTY_KINDS, REVIEW_CONCLUSIONS, SERVICE_METHODS, DocumentKind, get_kind,
 )
 from .formatting import FILTERS, GLOBALS, text
+from .requirements import Fact, missing_facts
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 MIN_OFFICERS = 2  # 执法人员不得少于两人 (行政处罚法第四十二条): always two signature lines
@@ -38,6 +39,7 @@ class DocumentContext:
     data: dict
     issued_on: date
     issued_by: str
+    agency: dict = field(default_factory=dict)  # the agency's document settings (复议机关, 收款账户, 印章文字…)
 
 
 def _finalize(value):
@@ -57,7 +59,7 @@ def environment() -> Environment:
                                   lstrip_blocks=True, auto_reload=False)
                 env.filters.update(FILTERS)
                 env.globals.update(GLOBALS)
-                env.globals.update(PARTY_KINDS=PARTY_KINDS, PENALTY_KINDS=PENALTY_KINDS,
+                env.globals.update(ADOPTION=ADOPTION, PARTY_KINDS=PARTY_KINDS, PENALTY_KINDS=PENALTY_KINDS,
                                    REVIEW_CONCLUSIONS=REVIEW_CONCLUSIONS, SERVICE_METHODS=SERVICE_METHODS)
                 _environment = env
     return _environment
@@ -68,6 +70,11 @@ def render_document(kind: str, context: DocumentContext) -> str:
     document_kind = get_kind(kind)
     template = environment().get_template(document_kind.template)
     return template.render(**template_variables(document_kind, context))
+
+
+def missing_facts_for(kind: str, context: DocumentContext) -> list[Fact]:
+    """What the law requires document `kind` to state and this context lacks (see requirements.py)."""
+    return missing_facts(kind, template_variables(get_kind(kind), context))
 
 
 def template_variables(kind: DocumentKind, context: DocumentContext) -> dict:
@@ -82,6 +89,7 @@ def template_variables(kind: DocumentKind, context: DocumentContext) -> dict:
         "kind": kind,
         "title": kind.title,
         "agency_name": text(context.agency_name),
+        "agency": {key: text(value) for key, value in (context.agency or {}).items()},
         "document_number": text(context.document_number),
         "case_number": text(context.case_number),
         "party": party,
@@ -89,6 +97,7 @@ def template_variables(kind: DocumentKind, context: DocumentContext) -> dict:
         "is_organisation": party_kind == "organisation",
         "case_summary": text(context.case_summary),
         "location": text(context.location),
+        "place": text(data.get("place")) or text(context.location),
         "officers": officers,
         "signature_officers": officers + [{"name": "", "certificate_number": ""}] * (MIN_OFFICERS - len(officers)),
         "data": data,
@@ -101,4 +110,4 @@ def template_variables(kind: DocumentKind, context: DocumentContext) -> dict:
     }
 
 
-__all__ = ["DOCUMENT_KINDS", "DocumentContext", "environment", "render_document"]
+__all__ = ["DOCUMENT_KINDS", "DocumentContext", "environment", "missing_facts_for", "render_document"]

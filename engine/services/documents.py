@@ -12,13 +12,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine import audit
 from engine.actors import Actor
 from engine.clock import CHINA_TZ, Clock
-from engine.documents import DOCUMENT_KINDS, DocumentContext, render_document
+from engine.documents import DOCUMENT_KINDS, DocumentContext, missing_facts_for, render_document
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.store.models import Agency, AuditRecord, Case, CaseDocument, DocumentNumberCounter, HumanTask, User
 
+from .agency_settings import document_settings
 from .cases import get_case_for
 
 ISSUED = "document_issued"
+
+
+class DocumentFactsMissing(ValidationFailed):
+    """A fact the law requires in the document is not in the record; nothing was issued."""
+    code = "document_facts_missing"
 
 
 class DocumentTampered(InvalidState):
@@ -44,13 +50,17 @@ def issue_document(session, *, case: Case | int, kind: str, data: dict | None, o
     now = clock.now()
     issued_on = now.astimezone(CHINA_TZ).date()
     agency = session.get(Agency, case.agency_id)
-    number = next_document_number(session, agency=agency, kind_word=document_kind.number_word, year=issued_on.year)
+    data = dict(data or {})
     context = DocumentContext(
-        agency_name=agency.name, document_number=number, case_number=case.number,
-        party={"name": case.party_name, "kind": case.party_kind, "id_number": case.party_id_number},
+        agency_name=agency.name, document_number="", case_number=case.number,
+        party={"name": case.party_name, "kind": case.party_kind, "id_number": case.party_id_number,
+               "address": data.get("party_address") or case.party_address},
         case_summary=case.summary, location=case.location,
-        officers=resolve_officers(session, officers, issued_on), data=dict(data or {}), issued_on=issued_on,
-        issued_by=actor.name)
+        officers=resolve_officers(session, officers, issued_on), data=data, issued_on=issued_on,
+        issued_by=actor.name, agency=document_settings(agency))
+    refuse_if_facts_missing(kind, context)
+    context.document_number = number = next_document_number(
+        session, agency=agency, kind_word=document_kind.number_word, year=issued_on.year)
     html = render_document(kind, context)
     digest = sha256_of(html)
     document = CaseDocument(case_id=case.id, instance_id=instance_id, task_id=task_id, kind=kind,
@@ -66,6 +76,16 @@ def issue_document(session, *, case: Case | int, kind: str, data: dict | None, o
                  data={"document_id": document.id, "kind": kind, "title": document_kind.title, "number": number,
                        "sha256": digest})
     return document
+
+
+def refuse_if_facts_missing(kind: str, context: DocumentContext) -> None:
+    """A document the law requires to state a fact the record lacks is not issued: the step issuing it fails,
+    naming each missing fact (engine.documents.requirements says which facts each kind needs)."""
+    missing = missing_facts_for(kind, context)
+    if missing:
+        title = DOCUMENT_KINDS[kind].title
+        raise DocumentFactsMissing(missing[0].message(f"《{title}》"),
+                                   fields={fact.key: [fact.message(f"《{title}》")] for fact in missing})
 
 
 def list_documents(session, case_id: int) -> list[dict]:

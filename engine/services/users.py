@@ -31,12 +31,14 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method) if method else generate_password_hash(password)
 
 
-def create_agency(*, code: str, name: str, case_prefix: str, level: str, uow: UnitOfWork) -> int:
+def create_agency(*, code: str, name: str, case_prefix: str, level: str, uow: UnitOfWork,
+                  document_settings: dict | None = None) -> int:
+    """Set-up (demo, tests): an agency, with its document settings (see agency_settings) when given."""
     with uow:
         existing = uow.session.scalar(select(Agency).where(Agency.code == code))
         if existing is not None:
             return existing.id
-        agency = Agency(code=code, name=name, case_prefix=case_prefix, level=level)
+        agency = Agency(code=code, name=name, case_prefix=case_prefix, level=level, **(document_settings or {}))
         uow.session.add(agency)
         uow.session.flush()
         uow.commit()

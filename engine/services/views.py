@@ -53,7 +53,8 @@ def case_view(session, case: Case, actor: Actor) -> dict:
     return {
         "id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
         "source": case.source, "summary": case.summary,
-        "party": {"name": case.party_name, "kind": case.party_kind, "id_number": case.party_id_number},
+        "party": {"name": case.party_name, "kind": case.party_kind, "id_number": case.party_id_number,
+                  "address": case.party_address},
         "location": case.location, "discovered_at": iso(case.discovered_at),
         "agency": {"id": case.agency.id, "name": case.agency.name},
         "created_at": iso(case.created_at), "updated_at": iso(case.updated_at),

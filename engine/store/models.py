@@ -33,6 +33,15 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     case_prefix: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16), default="township")
+    # what its documents must print (行政处罚法第五十二条、第五十九条): set by an admin, never guessed
+    reconsideration_body: Mapped[str | None] = mapped_column(String(200))  # 复议机关
+    litigation_court: Mapped[str | None] = mapped_column(String(200))  # 管辖行政诉讼的人民法院
+    payment_bank: Mapped[str | None] = mapped_column(String(200))  # 收款银行
+    payment_account_name: Mapped[str | None] = mapped_column(String(200))  # 户名
+    payment_account_number: Mapped[str | None] = mapped_column(String(64))  # 账号
+    address: Mapped[str | None] = mapped_column(String(300))
+    telephone: Mapped[str | None] = mapped_column(String(64))
+    seal_text: Mapped[str | None] = mapped_column(String(200))  # 印章文字
 
 
 user_role = Table(
@@ -136,6 +145,7 @@ class Case(Base):
     party_name: Mapped[str] = mapped_column(String(200), index=True)
     party_kind: Mapped[str] = mapped_column(String(16))
     party_id_number: Mapped[str | None] = mapped_column(String(32))
+    party_address: Mapped[str | None] = mapped_column(String(300))  # 住所（住址）
     location: Mapped[str | None] = mapped_column(String(300))
     discovered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     stage: Mapped[str] = mapped_column(String(32), default="lead")

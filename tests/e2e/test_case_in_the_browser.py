@@ -55,6 +55,7 @@ def test_lead_to_printed_penalty_decision(server, page):
     page.fill("#f-party_name", "东城建工集团有限公司")
     page.select_option("#f-party_kind", "organisation")
     page.fill("#f-party_id_number", "91330100MA27Q8R9XF")
+    page.fill("#f-party_address", "东城镇工业园区 3 号")
     page.fill("#f-location", "东城镇滨河路")
     page.fill("#f-discovered_at", local_input(discovered))
     page.click("button:has-text('登记')")
@@ -168,6 +169,7 @@ def test_lead_to_printed_penalty_decision(server, page):
     text = document.inner_text("body")
     assert case_number in text and "东城建工集团有限公司" in text and "33010020260001" in text  # officer's certificate
     assert "六十日" in text and "六个月" in text
+    assert "东城镇工业园区 3 号" in text and "东城县人民政府" in text and "示例银行东城支行" in text  # nothing left blank
     document.emulate_media(media="print")
     document.pdf(path=str(ARTIFACTS / "04-penalty-decision.pdf"), format="A4")
     document.screenshot(path=str(ARTIFACTS / "04-penalty-decision.png"), full_page=True)

@@ -12,7 +12,7 @@ from engine.documents.formatting import cn_date, money, rmb_upper
 
 KEYS = ["filing_approval_form", "inspection_record", "inquiry_record", "investigation_report",
         "legal_review_opinion", "prior_notice", "hearing_notice", "hearing_record", "penalty_decision",
-        "service_receipt", "referral_letter", "crime_transfer_letter", "demand_notice", "closing_approval_form"]
+        "onsite_penalty_decision", "service_receipt", "referral_letter", "crime_transfer_letter", "demand_notice", "closing_approval_form"]
 
 FULL_DATA = {
     "findings": "初查属实：当事人在人行道上摆摊经营水果。", "approval_opinion": "同意立案，由张执法、李执法承办。",
@@ -30,8 +30,8 @@ FULL_DATA = {
     "hearing_time": "2026-03-20T10:00:00+08:00", "hearing_place": "本机关听证室", "hearing_host": "赵主持",
     "hearing_record": "当事人对事实无异议，请求从轻处罚。", "hearing_participants": "当事人周某某；调查人员张执法、李执法",
     "penalty_kind": "fine", "fine_amount": 5000, "decision_text": "罚款人民币伍仟元整。",
-    "decision_date": "2026-03-25", "payment_account": "东城镇财政所 6222 0000 1234",
-    "reconsideration_body": "东城县人民政府", "litigation_court": "东城县人民法院",
+    "decision_date": "2026-03-25", "statement_received": "yes", "statement_summary": "当事人称系初次经营，请求从轻。",
+    "statement_adopted": "partly", "statement_review_note": "初次违法属实，从轻；占道事实成立，不予免除。",
     "service_method": "direct", "served_at": "2026-03-26T10:00:00+08:00", "recipient": "周某某",
     "referral_target": "东城镇市场监督管理所", "referral_reason": "涉嫌无照经营食品，属市场监管部门管辖。",
     "referral_materials": "现场检查笔录 1 份、照片 6 张", "urgent": True,
@@ -55,6 +55,8 @@ SPECIFIC = {
     "hearing_record": ["听证笔录", "请求从轻处罚", "赵主持", "当事人周某某；调查人员张执法、李执法", "核对无误"],
     "penalty_decision": ["行政处罚决定书", "罚款人民币伍仟元整", "¥5,000.00", "6222 0000 1234", "2026年3月25日",
                          "依法向东城县人民政府申请行政复议", "依法向东城县人民法院提起行政诉讼"],
+    "onsite_penalty_decision": ["当场行政处罚决定书", "罚款人民币伍仟元整", "第五十二条", "人民路 88 号",
+                                "2026年3月25日", "依法向东城县人民政府申请行政复议", "应当先申请行政复议"],
     "service_receipt": ["送达回证", "直接送达", "2026年3月26日 10时00分", "受送达人"],
     "referral_letter": ["案件移送函", "东城镇市场监督管理所", "属市场监管部门管辖", "照片 6 张", "特急"],
     "crime_transfer_letter": ["涉嫌犯罪案件移送书", "东城县公安局", "非法经营罪", "涉案物品清单", "第二十七条",
@@ -64,11 +66,17 @@ SPECIFIC = {
 }
 
 
+AGENCY = {"reconsideration_body": "东城县人民政府", "litigation_court": "东城县人民法院",
+          "payment_bank": "东城农商银行人民路支行", "payment_account_name": "东城县财政局",
+          "payment_account_number": "6222 0000 1234", "address": "东城镇人民路 1 号", "telephone": "0571-88880000",
+          "seal_text": "东城镇综合行政执法队"}
+
+
 def context(**overrides) -> DocumentContext:
     values = dict(
         agency_name="东城镇综合行政执法队", document_number="东城综执罚决字〔2026〕12号",
-        case_number="东城综执案〔2026〕7号",
-        party={"name": "周某某", "kind": "person", "id_number": "330102198503150010"},
+        case_number="东城综执案〔2026〕7号", agency=dict(AGENCY),
+        party={"name": "周某某", "kind": "person", "id_number": "330102198503150010", "address": "人民路 90 号"},
         case_summary="人民路占道经营", location="人民路 88 号",
         officers=[{"name": "张执法", "certificate_number": "ZF-33010001"},
                   {"name": "李执法", "certificate_number": "ZF-33010002"}],
@@ -121,7 +129,7 @@ def test_the_penalty_decision_states_remedies_payment_and_the_late_surcharge():
     assert "第七十二条第一款第一项" in text and "每日按罚款数额的百分之三加处罚款" in text
     assert "加处罚款的数额不得超出罚款的数额" in text
     assert "罚款金额：人民币伍仟元整（¥5,000.00）" in text
-    assert "申请人民法院强制执行" in text and "（机关印章）" in text
+    assert "申请人民法院强制执行" in text and "（印章：东城镇综合行政执法队）" in text
 
 
 def test_a_decision_without_a_fine_does_not_ask_for_payment():

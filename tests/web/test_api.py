@@ -6,7 +6,8 @@ import pytest
 from .conftest import csrf_from, login
 
 LEAD = {"source": "patrol", "summary": "巡查发现夜间施工噪声扰民", "location": "滨河路",
-        "party": {"name": "东城建工集团有限公司", "kind": "organisation", "id_number": "91330100MA27Q8R9XF"},
+        "party": {"name": "东城建工集团有限公司", "kind": "organisation", "id_number": "91330100MA27Q8R9XF",
+                  "address": "东城县工业园区 3 号"},
         "discovered_at": "2026-03-01T22:00:00+08:00"}
 
 

@@ -19,6 +19,7 @@ CONSOLE_ACTIONS = ("instance_retried", "instance_suspended", "instance_resumed",
                    "task_assigned", "task_skipped", "step_rerun", "deadline_extended", "bulk_queued",
                    "bulk_cancelled", "user_created", "user_updated", "user_activated", "user_deactivated",
                    "password_reset", "certificate_added", "certificate_changed", "agency_created", "agency_updated",
+                   "agency_document_settings_updated",
                    "calendar_imported", "case_reviewed")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.clock import CHINA_TZ
 from engine.errors import DomainError, NotAuthorized, NotFound, ValidationFailed
 from engine.roles import ROLE_TITLES
-from engine.services import people
+from engine.services import agency_settings, people
 from engine.services.users import create_user
 from engine.store.models import Agency, User
 
@@ -145,7 +145,8 @@ def change_certificate(user_id: int, certificate_id: int):
 def agencies():
     with engine_context().uow() as uow:
         rows = _agencies(uow.session)
-    return render_template("admin/agencies.html", agencies=rows, levels=people.AGENCY_LEVELS)
+    return render_template("admin/agencies.html", agencies=rows, levels=people.AGENCY_LEVELS,
+                           document_settings=agency_settings.DOCUMENT_SETTINGS)
 
 
 @admin_blueprint.post("/agencies")
@@ -157,3 +158,12 @@ def save_agency():
                code=request.form.get("code", "").strip(), name=request.form.get("name", ""),
                case_prefix=request.form.get("case_prefix", ""), level=request.form.get("level", ""),
                actor=current_actor(), **ctx.deps())
+
+
+@admin_blueprint.post("/agencies/<int:agency_id>/document-settings")
+@admin_only
+def save_agency_document_settings(agency_id: int):
+    ctx = engine_context()
+    settings = {name: request.form.get(name, "") for name in agency_settings.DOCUMENT_SETTINGS}
+    return act(agency_settings.save_document_settings, "已保存机关文书信息。", back=url_for("admin.agencies"),
+               agency_id=agency_id, settings=settings, actor=current_actor(), **ctx.deps())

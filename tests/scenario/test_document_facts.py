@@ -1,0 +1,113 @@
+"""A document is issued only with every fact the law requires in it (行政处罚法第五十二条、第五十九条): a missing
+agency setting or party address refuses the step that issues it, and nothing of that step is saved; what is
+issued states the party's statement and whether it was adopted, and an on-the-spot decision has no filing date."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from engine.documents import REQUIRED_FACTS
+from engine.errors import ValidationFailed
+from engine.services import agency_settings
+from engine.store.models import Agency, AuditRecord, CaseDocument, ProcessInstance
+from tests.conftest import AGENCY_DOCUMENT_SETTINGS
+
+from .test_paths import file_and_investigate
+
+ONSITE = dict(facts="在育才路学校门口占道经营", legal_basis="《城市市容和环境卫生管理条例》第十七条", penalty_kind="fine",
+              fine_amount=100, decision_text="罚款壹佰元", decision_date="2026-03-02", paid_on_spot="no")
+
+
+def clear_setting(world, name: str) -> None:
+    with world.uow() as uow:
+        uow.session.execute(update(Agency).where(Agency.id == world.agency_id).values({name: None}))
+        uow.commit()
+
+
+def issued(world, case_id: int) -> dict[str, str]:
+    """kind → HTML of the case's documents (the latest of a kind)."""
+    with world.uow() as uow:
+        return {d.kind: d.html for d in uow.session.scalars(
+            select(CaseDocument).where(CaseDocument.case_id == case_id).order_by(CaseDocument.id))}
+
+
+def saved_state(world, case_id: int) -> tuple:
+    with world.uow() as uow:
+        return (uow.session.scalar(select(CaseDocument.id).where(CaseDocument.case_id == case_id)
+                                   .order_by(CaseDocument.id.desc()).limit(1)),
+                uow.session.scalar(select(AuditRecord.id).order_by(AuditRecord.id.desc()).limit(1)),
+                sorted((i.id, i.status, i.version) for i in uow.session.scalars(
+                    select(ProcessInstance).where(ProcessInstance.case_id == case_id))))
+
+
+def test_a_missing_setting_refuses_the_decision_and_saves_nothing_until_an_admin_sets_it(new_case, world, staff):
+    case = new_case(source="patrol", party_kind="person")
+    case.do("lead_check", "handler2", findings="当场查实", recommendation="summary")
+    clear_setting(world, "reconsideration_body")
+    before = saved_state(world, case.case_id)
+    with pytest.raises(ValidationFailed) as refused:
+        case.do("onsite_decision", "handler2", **ONSITE)
+    assert refused.value.fields["agency.reconsideration_body"] == [
+        "本机关尚未设置复议机关，无法制作《当场行政处罚决定书》：请管理员在 管理与监督 › 机关 中填写。"]
+    assert saved_state(world, case.case_id) == before  # no document, no record, no step: the task is still open
+    assert case.open_tasks() == ["onsite_decision"]
+
+    agency_settings.save_document_settings(agency_id=world.agency_id, settings=AGENCY_DOCUMENT_SETTINGS,
+                                           actor=staff["admin1"], **world.deps())
+    case.do("onsite_decision", "handler2", **ONSITE)
+    decision = next(d for d in case.documents() if d.kind == "onsite_penalty_decision")
+    assert decision.title == "当场行政处罚决定书" and "当罚字" in decision.number
+    html = issued(world, case.case_id)["onsite_penalty_decision"]
+    assert "立案" not in html and "事先告知" not in html
+    for fact in ("东城县人民政府", "东城县人民法院", "测试银行东城支行", "6222 0000 1234", "人民路 88 号", "应当先申请行政复议"):
+        assert fact in html, fact
+
+
+def test_the_ordinary_decision_states_the_statement_its_adoption_and_the_partys_address(new_case, world):
+    case = new_case(party_address="")
+    file_and_investigate(case)
+    case.at("2026-03-10")
+    case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
+            service_method="direct")
+    case.do("party_response", "handler1", statement_received="yes", statement_summary="系初次违法，已清理河道，请求从轻",
+            hearing_requested="no")
+    case.do("statement_review", "handler1", statement_adopted="partly", statement_review_note="清理属实，从轻；倾倒事实成立")
+    decision = dict(decision="penalty", penalty_kind="fine", fine_amount=50000, decision_text="罚款伍万元",
+                    decision_date="2026-03-18")
+    case.at("2026-03-18")
+    with pytest.raises(ValidationFailed) as refused:
+        case.do("penalty_decision", "head1", **decision)
+    assert refused.value.fields["party_address"] == [
+        "案件未登记当事人的住所（住址），无法制作《行政处罚决定书》：请在本步骤的「当事人住所（住址）」一栏填写。"]
+    assert "penalty_decision" not in {d.kind for d in case.documents()}
+    case.do("penalty_decision", "head1", **decision, party_address="东城县工业园区 3 号")
+    html = issued(world, case.case_id)["penalty_decision"]
+    for fact in ("住所（住址）：<span class=\"filled\">东城县工业园区 3 号", "系初次违法，已清理河道，请求从轻",
+                 "部分予以采纳。理由：清理属实，从轻；倾倒事实成立", "2026年3月2日</span>立案",
+                 "东城县人民政府</span>申请行政复议", "东城县人民法院</span>提起行政诉讼", "6222 0000 1234",
+                 "印章：东城镇综合行政执法队"):
+        assert fact in html, fact
+
+
+def test_every_document_a_whole_case_issues_states_what_the_law_requires(new_case, world):
+    case = new_case()
+    file_and_investigate(case)
+    case.at("2026-03-10")
+    case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
+            service_method="direct")
+    case.at("2026-03-18")  # no statement within the period
+    case.do("penalty_decision", "head1", decision="penalty", penalty_kind="fine", fine_amount=50000,
+            decision_text="罚款伍万元", decision_date="2026-03-18")
+    case.do("service", "handler1", service_method="direct", recipient="王某", served_at="2026-03-18")
+    documents = issued(world, case.case_id)
+    assert {"filing_approval_form", "inspection_record", "inquiry_record", "investigation_report", "prior_notice",
+            "penalty_decision", "service_receipt"} <= set(documents)
+    values = {"party_name": "东城建工集团有限公司", "party_address": "人民路 90 号", "place": "人民路 88 号",
+              **{f"agency.{name}": value for name, value in AGENCY_DOCUMENT_SETTINGS.items()}}
+    for kind, html in documents.items():
+        for key, _condition in REQUIRED_FACTS.get(kind, ()):
+            assert values[key] in html, (kind, key)
+        assert "None" not in html, kind
+    assert "当事人在规定期限内未提出陈述、申辩意见。" in documents["penalty_decision"]
+    notice = documents["prior_notice"]
+    assert "东城镇人民路 1 号" in notice and "0571-00000000" in notice  # the agency's contact line
