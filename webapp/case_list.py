@@ -40,6 +40,8 @@ def parse_case_query(args, *, default_limit: int = DEFAULT_LIMIT) -> CaseQuery:
         value = given[name]
         if len(value) > TEXT_LIMIT:
             errors[name] = [f"不能超过 {TEXT_LIMIT} 个字符。"]
+        elif any(ord(char) < 32 for char in value):  # PostgreSQL refuses a NUL in a parameter: say so, never a 500
+            errors[name] = ["不能包含控制字符。"]
         return value or None
 
     def day(name: str) -> date | None:

@@ -193,6 +193,7 @@ def test_the_excel_has_the_filtered_rows_with_chinese_headers(client, world, sta
     ("?limit=abc", "limit"), ("?limit=0", "limit"), ("?limit=5000", "limit"), ("?offset=-1", "offset"),
     ("?from=2026-3-1", "from"), ("?to=yesterday", "to"), ("?from=2026-02-30", "from"), ("?status=pending", "status"),
     ("?overdue=maybe", "overdue"), ("?from=2026-03-05&to=2026-03-01", "to"), ("?q=" + "长" * 101, "q"),
+    ("?q=%00", "q"), ("?officer=a%00b", "officer"),
 ])
 def test_bad_parameters_are_a_422_naming_the_field(client, world, staff, query, field):
     login(client, "handler1")
