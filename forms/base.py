@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from .chronology import chronology_errors
 from .validators import validate_id_number
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -23,7 +24,13 @@ MESSAGES = {
     "null": "此项为必填项。",
     "invalid": "格式不正确。",
     "invalid_awareness": "时间格式不正确。",
+    "special": "格式不正确。",
+    "too_large": "数值过大。",
+    "format": "格式不正确。",
 }
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside is a typing slip, never a date of a case
+MONEY_CAP = Decimal("1000000000000")  # 一万亿元: no fine, payment or value on a case comes near it
 
 
 @dataclass(frozen=True)
@@ -74,19 +81,35 @@ class Field:
             values = [value for value, _ in self.choices]
             labels = "、".join(label for _, label in self.choices)
             return fields.String(validate=validate.OneOf(values, error=f"请从以下选项中选择：{labels}。"), **kwargs)
-        if self.type in ("money", "integer"):
+        if self.type == "money":
+            # 元 with at most two decimals (分); never rounded silently: 150.555 is a typing slip, not 150.56
+            validators += [validate.Range(min=self.minimum or 0, max=self.maximum,
+                                          error=_range_message(self.minimum or 0, self.maximum)),
+                           validate_money]
+            return fields.Decimal(validate=validators, as_string=False, **kwargs)
+        if self.type == "integer":
             validators.append(validate.Range(min=self.minimum, max=self.maximum,
                                              error=_range_message(self.minimum, self.maximum)))
-            field_class = fields.Integer if self.type == "integer" else fields.Decimal
-            extra = {"places": 2, "as_string": False} if self.type == "money" else {"strict": False}
-            return field_class(validate=validators, **extra, **kwargs)
+            return fields.Integer(validate=validators, strict=False, **kwargs)
         if self.type == "officers":
             return fields.List(fields.Integer(strict=False), **kwargs)
         if self.type == "date":
-            return fields.Date(**kwargs)
+            return fields.Date(validate=validate_year, **kwargs)
         if self.type == "datetime":
-            return fields.AwareDateTime(default_timezone=CHINA_TZ, **kwargs)
+            return fields.AwareDateTime(default_timezone=CHINA_TZ, validate=validate_year, **kwargs)
         return fields.Boolean(**kwargs)
+
+
+def validate_money(value: Decimal) -> None:
+    if value > MONEY_CAP:
+        raise ValidationError("金额过大：不能超过一万亿元，请核对。")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("金额最多保留两位小数（分）。")
+
+
+def validate_year(value: date) -> None:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(f"日期应在 {EARLIEST_YEAR} 年至 {LATEST_YEAR} 年之间，请核对年份。")
 
 
 def _range_message(minimum, maximum) -> str:
@@ -116,7 +139,8 @@ class FormDefinition:
     def validate(self, data: dict, context: dict | None = None, *, partial: bool = False) -> dict:
         """Return cleaned, JSON-ready data or raise marshmallow.ValidationError with per-field messages.
 
-        `context` is what the rules may know about the case: `party_kind` and the process `data` so far.
+        `context` is what the rules may know about the case: `party_kind`, the process `data` so far, and `now`
+        (the service's clock), against which every date is checked (forms.chronology).
         `partial`: only the fields given are checked (an admin skipping a step supplies what the process needs)."""
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["提交的数据格式不正确。"]})
@@ -128,6 +152,9 @@ class FormDefinition:
         for rule in self.rules:
             for name, message in (rule(cleaned, context or {}) or {}).items():
                 errors.setdefault(name, []).append(message)
+        labels = {f.name: f.label for f in self.fields}
+        for name, message in chronology_errors(cleaned, labels, context or {}).items():
+            errors.setdefault(name, []).append(message)
         if errors:
             raise ValidationError(errors)
         return {name: _json_ready(value) for name, value in cleaned.items()}

@@ -59,6 +59,17 @@ SUMMARY_FILING_RECORD = FormDefinition(
     ),
 )
 
+def _surcharge_within_fine(data: dict, context: dict):
+    """行政处罚法第七十二条第一款第（一）项: 加处罚款的数额不得超出罚款的数额."""
+    paid, fine = data.get("surcharge_paid"), (context.get("data") or {}).get("fine_amount")
+    if paid is None or fine in (None, ""):
+        return None
+    if float(paid) > float(fine):
+        return {"surcharge_paid": f"加处罚款 {float(paid):,.2f} 元超出罚款数额 {float(fine):,.2f} 元："
+                                  "依行政处罚法第七十二条，加处罚款的数额不得超出罚款的数额。"}
+    return None
+
+
 PAYMENT_RECORD = FormDefinition(
     key="payment_record", title="缴纳罚款",
     description="当事人自收到决定书之日起十五日内缴纳罚款；逾期每日按罚款数额的百分之三加处罚款，加处总额不超过罚款数额。",
@@ -68,6 +79,7 @@ PAYMENT_RECORD = FormDefinition(
         Field("surcharge_paid", "money", "缴纳加处罚款（元）", required=False, minimum=0),
         Field("receipt_number", "text", "缴款凭证号"),
     ),
+    rules=(_surcharge_within_fine,),
 )
 
 INVESTIGATION_ASSIGNMENT = FormDefinition(

@@ -1,6 +1,7 @@
 """Registering a lead as a case and starting processes on it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from marshmallow import ValidationError
@@ -9,6 +10,9 @@ import forms
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
+from engine.deadlines.calendar_store import load_calendar
+from engine.deadlines.catalog import entry
+from engine.deadlines.counting import count_period, local_day
 from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
@@ -20,19 +24,32 @@ from .stepping import case_scope, run_step, save_workflow, spec_reader
 
 LEAD_PROCESS = "lead_intake"
 REGISTERING_ROLES = ("handler", "head")
+FILING_CLOCK = "filing_15wd"
+
+
+@dataclass(frozen=True)
+class Registration:
+    case_id: int
+    warnings: tuple[str, ...] = ()  # accepted, but the person registering must know (and the record keeps it)
 
 
 def register_case(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, runner: WorkflowRunner,
                   process_id: str = LEAD_PROCESS) -> int:
     """Register a lead (线索登记), number it, and start its process. Returns the case id."""
+    return register_lead(data=data, actor=actor, uow=uow, clock=clock, runner=runner, process_id=process_id).case_id
+
+
+def register_lead(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, runner: WorkflowRunner,
+                  process_id: str = LEAD_PROCESS) -> Registration:
+    """Register a lead as `register_case` does, and say what the registering person must be warned of."""
     if not actor.has_role(*REGISTERING_ROLES) or actor.agency_id is None:
         raise NotAuthorized("只有本机关的承办人或负责人可以登记案源。")
     try:
-        cleaned = forms.get("lead_registration").validate(data)
+        cleaned = forms.get("lead_registration").validate(data, {"now": clock.now()})
     except ValidationError as exc:
         raise ValidationFailed("登记信息有误，请按提示修改。", fields=exc.messages) from exc
 
-    def body(session) -> int:
+    def body(session) -> Registration:
         now = clock.now()
         agency = session.get(Agency, actor.agency_id)
         case = Case(number=next_case_number(session, agency=agency, moment=now), agency_id=agency.id,
@@ -44,11 +61,26 @@ def register_case(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
         session.flush()
         audit.record(session, clock=clock, actor=actor, action="case_registered", case_id=case.id,
                      summary=f"登记案源 {case.number}", data=cleaned)
+        warnings = tuple(filter(None, [late_filing_warning(session, discovered_at=case.discovered_at, now=now)]))
+        for warning in warnings:
+            audit.record(session, clock=clock, actor=actor, action="registration_warning", case_id=case.id,
+                         summary=warning, data={"discovered_at": cleaned["discovered_at"]})
         start_process(session, case=case, process_id=process_id, data=cleaned, actor=actor, clock=clock,
                       runner=runner)
-        return case.id
+        return Registration(case.id, warnings)
 
     return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
+
+
+def late_filing_warning(session, *, discovered_at: datetime, now: datetime) -> str | None:
+    """A lead registered after its filing clock already ran out (发现线索后十五个工作日) is still registered — it
+    must be dealt with — but late, and the record says so."""
+    filing = entry(FILING_CLOCK)
+    count = count_period(load_calendar(session), start=discovered_at, period=filing.period, unit=filing.unit)
+    if count.due_at > now:
+        return None
+    return (f"发现（收到）时间 {local_day(discovered_at).isoformat()} 距今已超过{filing.period}个工作日，"
+            f"{filing.title}已于 {count.last_day.isoformat()} 届满。案源已登记，请尽快审查并在审批中说明逾期原因。")
 
 
 def start_process(session, *, case: Case, process_id: str, data: dict, actor: Actor, clock: Clock,

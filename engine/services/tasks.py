@@ -9,7 +9,7 @@ import forms
 from engine import audit
 from engine.actors import Actor
 from engine.checks import run_check
-from engine.clock import Clock
+from engine.clock import Clock, as_utc
 from engine.errors import NotAuthorized, NotFound, TaskNotOpen, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.runner import WorkflowRunner
@@ -110,6 +110,12 @@ def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork
         uow.commit()
 
 
+def case_facts(case, process_data: dict) -> dict:
+    """What a typed date is checked against (forms.chronology): the process data so far, and the case record's
+    moment of discovery."""
+    return {**process_data, "discovered_at": as_utc(case.discovered_at)}
+
+
 def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock,
                   runner: WorkflowRunner) -> int:
     """Validate the form data, complete the task, and run the process to its next wait state.
@@ -136,7 +142,8 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         properties = dict(ready.task_spec.extensions or {})
         case = instance.case
         try:
-            cleaned = form.validate(data, {"party_kind": case.party_kind, "data": process_data})
+            cleaned = form.validate(data, {"party_kind": case.party_kind, "data": case_facts(case, process_data),
+                                           "now": clock.now()})
         except ValidationError as exc:
             raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
         if properties.get("duty"):

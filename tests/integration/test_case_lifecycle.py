@@ -77,7 +77,7 @@ def test_completing_tasks_advances_the_process_and_writes_the_full_process_recor
     decision = world.only_task(case_id)
     assert (decision.name, decision.candidate_role) == ("case_decision", "head")
     complete(world, decision, staff["head1"], {"decision": "penalty", "penalty_kind": "warning",
-                                               "decision_text": "警告", "decision_date": "2026-03-20"})
+                                               "decision_text": "警告", "decision_date": "2026-03-02"})
     with world.uow() as uow:
         case = get_case_view(uow.session, case_id, staff["head1"])
         records = timeline(uow.session, case_id)

@@ -27,7 +27,7 @@ def file_and_investigate(case, *, major="no", hearing="no", officers=("handler1"
     ids = [case.staff[name].user_id for name in officers]
     case.do("investigation_assignment", "head1", officers=ids, assignment_note="张明主办")
     assert case.task("investigation").assignee_id == ids[0]  # the lead officer gets the handler's tasks
-    case.at("2026-03-04")
+    case.at("2026-03-04 15:00")  # the inspection at 09:30 and the inquiry at 14:00 have happened
     case.do("investigation", "handler1", inspection_time="2026-03-04T09:30", inspection_place="滨河路工地",
             inspection_findings="河道内堆有建筑垃圾", inquiry_time="2026-03-04T14:00", inquiry_place="执法队询问室",
             inquiry_person="项目经理王某", inquiry_content="承认夜间倾倒", evidence_preserved="no", seized="no")
@@ -81,14 +81,17 @@ def test_complaint_to_hearing_decision_reconsideration_payment_and_archive(new_c
     case.at("2026-04-08")
     case.message("reconsideration_filed", received_on="2026-04-08", applicant="东城建工集团有限公司")
     assert case.clock("payment_15d")["status"] == "paused"  # no surcharge accrues during reconsideration
+    case.at("2026-04-15")
     case.do("reconsideration_reply", "reviewer1", reply_summary="事实清楚", evidence_list="证据目录", submitted_on="2026-04-15")
     case.at("2026-05-20")
     case.do("reconsideration_outcome", "reviewer1", reconsideration_result="upheld", outcome_received_on="2026-05-20",
             outcome_summary="维持")
     payment = case.clock("payment_15d")
     assert payment["status"] == "running" and payment["due"] == "2026-05-27"  # 04-15 + 42 paused days
+    case.at("2026-05-22")
     case.do("await_payment", "handler1", paid_on="2026-05-22", amount_paid=50000, receipt_number="PJ-0001")
     case.do("closing_approval", "head1", closing_summary="已执行完毕", execution_result="罚款已缴清", closing_approval="approve")
+    case.at("2026-05-25")
     case.do("archive", "handler1", archived_on="2026-05-25", volume_count=1, archive_number="DC-2026-001")
     view = case.view()
     assert view["status"] == "closed" and view["stage"] == "archived"
@@ -108,6 +111,7 @@ def test_handling_reviewing_and_deciding_are_three_different_people(new_case, wo
     with pytest.raises(NotAuthorized, match="办审定分离：您已在本案中担任承办"):
         case.do("legal_review", "dual", **LEGAL_OK)  # investigated the case: may not review it
     case.do("legal_review", "reviewer1", **LEGAL_OK)
+    case.at("2026-03-10")
     case.do("prior_notice", "handler1", intended_penalty="罚款", notice_date="2026-03-10", hearing_eligible="no",
             service_method="direct")
     case.at("2026-03-18")  # the statement period lapsed without a response: the process moves on by itself
@@ -116,6 +120,7 @@ def test_handling_reviewing_and_deciding_are_three_different_people(new_case, wo
             discussion_conclusion="同意")
     decision = dict(decision="penalty", penalty_kind="fine", fine_amount=50000, decision_text="罚款",
                     decision_date="2026-03-19")
+    case.at("2026-03-19")
     with pytest.raises(NotAuthorized, match="办审定分离：您已在本案中担任承办"):
         case.do("penalty_decision", "acting_head", **decision)  # investigated: may not decide
     case.do("penalty_decision", "head1", **decision)
@@ -145,6 +150,7 @@ def test_not_filed_with_a_reply_to_the_real_name_complainant(new_case):
     case.do("filing_approval", "head1", approval="approve", approval_opinion="同意不予立案")
     assert case.open_tasks() == ["complainant_reply"]
     assert case.clock("complaint_reply_5wd")["due"] == "2026-03-09"
+    case.at("2026-03-03")
     case.do("complainant_reply", "handler1", reply_content="经核查未发现违法行为，决定不予立案", reply_method="letter",
             replied_on="2026-03-03")
     view = case.view()
@@ -167,6 +173,7 @@ def test_urgent_referral_out_with_feedback_chased(new_case):
     case.at("2026-03-25")  # 15 working days without feedback
     assert sorted(case.open_tasks()) == ["chase_feedback", "referral_feedback"]
     case.do("chase_feedback", "handler1", chased_on="2026-03-25", chase_method="phone", chase_note="已电话督促")
+    case.at("2026-03-27")
     case.do("referral_feedback", "handler1", feedback_content="已立案查处", feedback_received_on="2026-03-27")
     assert case.view()["stage"] == "referred" and case.clock("referral_feedback_15wd")["status"] == "met"
 
@@ -183,8 +190,10 @@ def test_summary_procedure_enforces_the_on_the_spot_limits(new_case):
             fine_amount=200, decision_text="罚款贰佰元", decision_date="2026-03-02", paid_on_spot="yes")
     case.do("onsite_delivery", "handler2", recipient="周某某", served_at="2026-03-02", service_method="on_spot",
             party_signed="yes")
+    case.at("2026-03-03")
     case.do("summary_filing_record", "handler2", filed_with_agency_on="2026-03-03")
     case.do("closing_approval", "head1", closing_summary="当场处罚，已缴纳", execution_result="已缴纳", closing_approval="approve")
+    case.at("2026-03-04")
     case.do("archive", "handler2", archived_on="2026-03-04", volume_count=1, archive_number="DC-2026-S1")
     assert case.view()["stage"] == "archived"
     assert {"onsite_penalty_decision", "service_receipt"} <= {d.kind for d in case.documents()}
@@ -199,6 +208,7 @@ def test_transfer_of_a_suspected_crime(new_case):
     case.at("2026-03-03")
     case.do("crime_transfer_decision", "head1", transfer_decision="approve", transfer_decision_reason="涉嫌犯罪")
     assert case.clock("crime_transfer_24h")["due_at"].startswith("2026-03-04T01:00")
+    case.at("2026-03-03 15:00")
     case.do("transfer_to_police", "handler1", police_agency="县公安局", transferred_at="2026-03-03T15:00")
     case.do("police_feedback", "handler1", police_accepted="yes", police_case_number="GA-2026-88", police_feedback_note="已立案")
     assert case.view()["stage"] == "transferred"
@@ -208,12 +218,14 @@ def test_transfer_of_a_suspected_crime(new_case):
 def test_unpaid_fine_goes_to_demand_notice_and_court(new_case):
     case = new_case()
     file_and_investigate(case)
+    case.at("2026-03-10")
     case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
             service_method="direct")
     case.at("2026-03-18")
     case.do("penalty_decision", "head1", decision="penalty", penalty_kind="fine", fine_amount=50000,
             decision_text="罚款伍万元", decision_date="2026-03-18")
     case.do("service", "handler1", service_method="direct", recipient="王某", served_at="2026-03-18")
+    case.at("2026-03-19")
     case.do("publicity", "handler1", published_on="2026-03-19", publicity_channel="门户网站")
     case.at("2026-04-03 00:01")  # payment period ended on 04-02
     assert case.open_tasks() == ["late_payment"]
@@ -227,6 +239,7 @@ def test_unpaid_fine_goes_to_demand_notice_and_court(new_case):
     case.at("2026-10-13 00:01")
     assert case.open_tasks() == ["court_application"]
     case.do("court_application", "head1", court="县人民法院", applied_on="2026-10-13", application_summary="申请强制执行罚款及加处罚款")
+    case.at("2026-11-02")
     case.do("court_outcome", "handler1", court_accepted="yes", ruling="enforced", ruling_on="2026-11-02")
     assert case.view()["stage"] == "enforced" and "closing_approval" in case.open_tasks()
 
@@ -249,6 +262,7 @@ def test_an_untouched_filed_case_is_escalated_when_the_90_days_run_out(new_case)
 
 def decide_and_serve(case, decision_date="2026-03-18"):
     file_and_investigate(case)
+    case.at("2026-03-10")
     case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
             service_method="direct")
     case.at(decision_date)
@@ -264,6 +278,7 @@ def test_a_revoked_decision_is_withdrawn_from_publicity_within_three_days(new_ca
     assert case.publication().withdrawn_at is None
     case.at("2026-03-25")
     case.message("reconsideration_filed", received_on="2026-03-25", applicant="东城建工集团有限公司")
+    case.at("2026-03-30")
     case.do("reconsideration_reply", "reviewer1", reply_summary="答复", evidence_list="证据", submitted_on="2026-03-30")
     case.at("2026-05-06")
     case.do("reconsideration_outcome", "reviewer1", reconsideration_result="revoked", outcome_received_on="2026-05-06",
@@ -271,6 +286,7 @@ def test_a_revoked_decision_is_withdrawn_from_publicity_within_three_days(new_ca
     # the payment wait of the ordinary procedure is interrupted, and the publication must go within 3 working days
     assert "await_payment" not in case.open_tasks() and "late_payment" not in case.open_tasks()
     assert case.clock("publicity_withdrawal_3wd")["due"] == "2026-05-09"  # a make-up working Saturday
+    case.at("2026-05-07")
     case.do("withdraw_publication", "handler1", withdrawn_on="2026-05-07", withdrawal_note="已从门户网站撤下")
     publication = case.publication()
     assert publication.withdrawn_at is not None and "撤销" in publication.withdraw_reason
@@ -285,6 +301,7 @@ def test_litigation_defence_judgment_and_appeal_window(new_case):
     case.message("lawsuit_filed", received_on="2026-04-20", court="县人民法院")
     assert case.clock("court_defence_15d")["due"] == "2026-05-06"  # 05-05 is within the Labour Day holiday
     assert case.clock("payment_15d")["status"] == "paused"
+    case.at("2026-04-28")
     case.do("court_defence", "reviewer1", defence_summary="答辩状", evidence_list="证据目录", submitted_on="2026-04-28")
     case.at("2026-07-01")
     case.do("first_instance_judgment", "reviewer1", judgment_result="dismissed", judgment_served_on="2026-07-01",

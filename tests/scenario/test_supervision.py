@@ -27,13 +27,16 @@ def year_of_cases(new_case, world, staff):
                paid_on_spot="yes")
     summary.do("onsite_delivery", "handler2", recipient="周某某", served_at="2026-03-02", service_method="on_spot",
                party_signed="yes")
+    summary.at("2026-03-03")
     summary.do("summary_filing_record", "handler2", filed_with_agency_on="2026-03-03")
     summary.do("closing_approval", "head1", closing_summary="当场处罚，已缴纳", execution_result="已缴纳",
                closing_approval="approve")
+    summary.at("2026-03-04")
     summary.do("archive", "handler2", archived_on="2026-03-04", volume_count=1, archive_number="DC-2026-S1")
 
     ordinary = new_case()
     file_and_investigate(ordinary)
+    ordinary.at("2026-03-10")
     ordinary.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10",
                 hearing_eligible="no", service_method="direct")
     ordinary.at("2026-03-18")

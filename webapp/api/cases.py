@@ -25,10 +25,10 @@ def register_case():
     flat.update({flat_name: party.get(name) for name, flat_name in PARTY_FIELDS.items() if name in party})
     ctx = engine_context()
     try:
-        case_id = case_services.register_case(data=flat, actor=current_actor(), **ctx.deps(runner=True))
+        registered = case_services.register_lead(data=flat, actor=current_actor(), **ctx.deps(runner=True))
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, fields=_nest_party(exc.fields or {})) from exc
-    return ok(_case_json(case_id), 201)
+    return ok({**_case_json(registered.case_id), "warnings": list(registered.warnings)}, 201)
 
 
 @api_blueprint.get("/cases/<int:case_id>")

@@ -29,12 +29,14 @@ def new_case():
         values = _form_values(form)
         ctx = engine_context()
         try:
-            case_id = case_services.register_case(data=values, actor=current_actor(), **ctx.deps(runner=True))
+            registered = case_services.register_lead(data=values, actor=current_actor(), **ctx.deps(runner=True))
         except ValidationFailed as exc:
             errors = exc.fields or {}
         else:
             flash("案源已登记。", "success")
-            return redirect(url_for("pages.show_case", case_id=case_id))
+            for warning in registered.warnings:
+                flash(warning, "warning")
+            return redirect(url_for("pages.show_case", case_id=registered.case_id))
     return render_template("cases/new.html", form=form, values=values, errors=errors), 422 if errors else 200
 
 
