@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,29 +17,19 @@ from engine.services import cases, definitions, users
 from engine.store.database import Database
 from engine.store.migrate import upgrade
 from engine.store.models import Base, HumanTask, User
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # The product's scrypt costs about 0.1 s per password and the suite creates thousands of users; a cheap method here
 # (inherited by the servers the tests start) changes nothing a test checks. Export another value to test with it.
 os.environ.setdefault("ZHIFA_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
 
 
-def _postgres_url() -> str | None:
-    """ZHIFA_TEST_POSTGRES_URL, else a local PostgreSQL if one answers; "" disables the PostgreSQL runs."""
-    if "ZHIFA_TEST_POSTGRES_URL" in os.environ:
-        return os.environ["ZHIFA_TEST_POSTGRES_URL"] or None
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return LOCAL_POSTGRES
-    except OSError:
-        return None
-
-
-POSTGRES_URL = _postgres_url()
+POSTGRES = postgres.target(os.environ)
+POSTGRES_URL = POSTGRES.url
 START = datetime(2026, 3, 2, 9, 0, tzinfo=CHINA_TZ)  # a Monday
 
 # what an agency's documents must print (复议机关, 收款账户 …): a test of a missing one clears it
@@ -171,5 +160,18 @@ def staff(world):
     }
 
 
+def pytest_configure(config):
+    if POSTGRES.error:
+        raise pytest.UsageError(POSTGRES.error)
+
+
 def pytest_report_header(config):
-    return f"databases: {', '.join(BACKENDS)}" + ("" if POSTGRES_URL else " (PostgreSQL not reachable: its runs are skipped)")
+    return POSTGRES.header
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    """The project runs quietly (-q), which hides the report header: say it anyway when PostgreSQL is left out."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if POSTGRES_URL is None and reporter is not None and not reporter.showheader:
+        reporter.write_line(POSTGRES.header)
