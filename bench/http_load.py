@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.services.users import issue_token
 from engine.store.database import Database
-from tests.conftest import _truncate_postgres
+from tests.postgres import truncate_all
 
 from .common import SIZES, add_open_cases, open_case_count, open_with_reference, peak_rss_mib
 
@@ -41,7 +41,7 @@ def seed(url: str, lead_checks: int, open_cases: int = 0) -> tuple[str, list[str
     from engine.store.models import HumanTask
 
     database = Database(url)
-    _truncate_postgres(database)
+    truncate_all(database)
     world = seed_due_leads(database, lead_checks)
     token = issue_token(username="handler1", **world.deps())
     add_open_cases(world, open_cases - lead_checks)

@@ -13,7 +13,8 @@ from engine.clock import FrozenClock
 from engine.services import monitoring
 from engine.services.inbox import inbox
 from engine.store.database import Database
-from tests.conftest import World, _truncate_postgres
+from tests.conftest import World
+from tests.postgres import truncate_all
 from tests.seeding import clone_case
 
 from .common import SIZES, fresh_schema, machine
@@ -29,7 +30,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def seed(url: str, total: int) -> World:
     database = Database(url)
-    _truncate_postgres(database)
+    truncate_all(database)
     world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=3)))
     world.deploy_processes()
     world.agency_id = world.agency()

@@ -22,7 +22,8 @@ from engine.services.cases import start_process
 from engine.services.definitions import deploy_bpmn
 from engine.store.database import Database
 from engine.store.models import AuditRecord, Case
-from tests.conftest import World, _truncate_postgres
+from tests.conftest import World
+from tests.postgres import truncate_all
 from tests.seeding import seed_due_leads
 
 from .common import SIZES, add_open_cases, open_with_reference
@@ -34,7 +35,7 @@ TIMERS = int(os.environ.get("BENCH_TIMERS", "3000"))
 def seed_due(url: str, count: int, open_cases: int = 0) -> Database:
     """`count` instances with a long-due timer, among `open_cases` open cases in all."""
     database = Database(url)
-    _truncate_postgres(database)
+    truncate_all(database)
     world = seed_due_leads(database, count)
     add_open_cases(world, open_cases - count)
     return database
@@ -77,7 +78,7 @@ def throughput(url: str, worker_count: int, open_cases: int = 0) -> float:
 def lag(url: str, count: int = 100) -> list[float]:
     """Start `count` instances with a 3-second timer, one every 20 ms, and measure due → fired."""
     database = Database(url)
-    _truncate_postgres(database)
+    truncate_all(database)
     world = World(database=database, clock=SystemClock())
     world.agency_id = world.agency()
     handler = world.user("handler1", "handler")

@@ -1,4 +1,9 @@
-"""Fixtures shared by every layer: a migrated database (SQLite and PostgreSQL), a frozen clock, builders."""
+"""Fixtures shared by every layer: a migrated database holding the process library (SQLite and PostgreSQL), a
+frozen clock, builders.
+
+The library is deployed once per session: every SQLite test starts from a copy of a template file, and every
+PostgreSQL test from its worker's schema reset to the same state (see tests/postgres.py for which server and
+schema). A test that deploys another version changes only its own copy."""
 from __future__ import annotations
 
 import os
@@ -8,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from engine.actors import Actor
 from engine.clock import CHINA_TZ, FrozenClock
@@ -16,7 +21,7 @@ from engine.context import EngineContext
 from engine.services import cases, definitions, users
 from engine.store.database import Database
 from engine.store.migrate import upgrade
-from engine.store.models import Base, HumanTask, User
+from engine.store.models import HumanTask, User
 from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +31,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The product's scrypt costs about 0.1 s per password and the suite creates thousands of users; a cheap method here
 # (inherited by the servers the tests start) changes nothing a test checks. Export another value to test with it.
 os.environ.setdefault("ZHIFA_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
-
 
 POSTGRES = postgres.target(os.environ)
 POSTGRES_URL = POSTGRES.url
@@ -42,35 +46,36 @@ AGENCY_DOCUMENT_SETTINGS = {
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def deploy_library(database: Database) -> None:
+    """What every test database starts with: the shipped processes and `case_lead`, deployed at START."""
+    World(database=database, clock=FrozenClock(START)).deploy_processes()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
+    database = Database(f"sqlite:///{path}")
+    deploy_library(database)
+    database.dispose()
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    schema = f"zhifa_test_{_worker()}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    upgrade(url)
-    return url
+def postgres_schema(request) -> postgres.RunSchema:
+    """This run's and this worker's schema, migrated and holding the library; dropped when the session ends."""
+    if not hasattr(request.config, "workerinput") or request.config.workerinput["workerid"] == "gw0":
+        postgres.drop_stale_schemas(POSTGRES_URL)
+    schema = postgres.RunSchema(POSTGRES_URL, postgres.schema_name(request.config), fill=deploy_library)
+    yield schema
+    schema.drop()
 
 
-def _truncate_postgres(database: Database) -> None:
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "role"]
-    with database.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def postgres_url(postgres_schema) -> str:
+    """The URL of this worker's schema, reset to the library alone."""
+    postgres_schema.reset()
+    return postgres_schema.url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -81,7 +86,6 @@ def database(request, tmp_path) -> Database:
         db = Database(f"sqlite:///{path}")
     else:
         db = Database(request.getfixturevalue("postgres_url"))
-        _truncate_postgres(db)
     yield db
     db.dispose()
 
@@ -142,8 +146,7 @@ class World(EngineContext):
 
 @pytest.fixture
 def world(database, clock) -> World:
-    w = World(database=database, clock=clock)
-    w.deploy_processes()
+    w = World(database=database, clock=clock)  # the library is in the database already
     w.agency_id = w.agency()
     return w
 

@@ -57,7 +57,8 @@ def clone_case(session, case_id: int, copies: int, *, prefix: str = "SEED", agen
 
 def seed_due_leads(database, count: int):
     """`count` leads registered 60 days ago, whose filing-clock warning timer is long due by the wall clock.
-    Expects an empty, migrated schema. Returns the World-like context used to create them."""
+    Expects a migrated schema holding nothing but (perhaps) the process library. Returns the World-like context
+    used to create them."""
     from tests.conftest import World
 
     world = World(database=database, clock=FrozenClock(datetime.now(timezone.utc) - timedelta(days=60)))

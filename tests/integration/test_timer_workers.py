@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from engine.store.database import Database
 from engine.store.models import AuditRecord, ProcessInstance
-from tests.conftest import POSTGRES_URL, _truncate_postgres
+from tests.conftest import POSTGRES_URL
 from tests.seeding import seed_due_leads
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL")
@@ -25,7 +25,6 @@ TIMERS = 2000
 @pytest.fixture
 def due_world(postgres_url, tmp_path):
     database = Database(postgres_url)
-    _truncate_postgres(database)
     world = seed_due_leads(database, TIMERS)
     yield world, postgres_url, tmp_path
     database.dispose()

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from engine.services.users import issue_token
 from engine.store.database import Database
 from engine.store.models import AuditRecord, HumanTask
-from tests.conftest import POSTGRES_URL, _truncate_postgres
+from tests.conftest import POSTGRES_URL
 from tests.seeding import seed_due_leads
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL")
@@ -59,7 +59,6 @@ def call(port: int, token: str, path: str, body: dict | None = None) -> tuple[in
 
 def test_two_app_processes_share_the_work(postgres_url, tmp_path):
     database = Database(postgres_url)
-    _truncate_postgres(database)
     world = seed_due_leads(database, DUE)  # 300 leads whose warning timer is long due
     world.user("head1", "head")
     handler, head = (issue_token(username=name, **world.deps()) for name in ("handler1", "head1"))
