@@ -33,8 +33,13 @@ def due_world(postgres_url, tmp_path):
 def start_workers(url: str, tmp_path: Path, count: int) -> list[subprocess.Popen]:
     env = {**os.environ, "ZHIFA_DATABASE_URL": url, "ZHIFA_INSTANCE_PATH": str(tmp_path),
            "ZHIFA_LEASE_SECONDS": "3", "ZHIFA_TICK_SECONDS": "0.2"}
-    return [subprocess.Popen([ZHIFA, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            for _ in range(count)]
+    workers = []
+    for number in range(count):
+        # a file, not a pipe nobody reads: a busy worker logs a line per skipped tick, and once a pipe's 64 KiB are
+        # full it would wait on its next log line for ever
+        with open(tmp_path / f"worker{number}.log", "wb") as log:
+            workers.append(subprocess.Popen([ZHIFA, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=log))
+    return workers
 
 
 def fired_counts(database: Database) -> list[int]:
