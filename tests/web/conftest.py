@@ -3,9 +3,29 @@ from __future__ import annotations
 import re
 
 import pytest
+from jinja2 import BytecodeCache
 
 from engine.services.users import issue_token
 from webapp import create_app
+
+
+class CompiledTemplates(BytecodeCache):
+    """Every test builds an app of its own, and each app compiled every template it rendered again (all of them
+    take about 0.7 s to compile); the apps of one session share the compiled code instead. A changed template has
+    another checksum and is compiled afresh."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture
@@ -14,6 +34,7 @@ def app(world, tmp_path, monkeypatch):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "ZHIFA_DATABASE": world.database,
                       "ZHIFA_CLOCK": world.clock})
     app.extensions["zhifa"].runner = world.runner
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     return app
 
 
