@@ -15,7 +15,7 @@ from engine.specs.bpmn_xml import BPMN, BPMNDI, as_utf8_text
 from .conftest import ARTIFACTS, local_input, server_now
 from .test_case_in_the_browser import login, logout, shot
 
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "interop" / "miwg"
+MIWG = Path(__file__).resolve().parents[1] / "fixtures" / "miwg"
 NEW_TASK_FLOW = "flow_lead_check_to_summary_gateway"  # 案源初查 → 是否简易程序: the new task goes in between
 
 # What bpmn-js cannot keep, and why (all diagram interchange, never a BPMN element):

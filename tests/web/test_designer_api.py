@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,10 +11,9 @@ from sqlalchemy import func, select
 from engine.specs.bpmn_xml import element_ids
 from engine.store.models import ProcessDefinition
 from tests.integration.test_designer import V1, with_site_visit
+from tests.unit.test_bpmn_interop import FILES as MIWG_MODELS
 
 from .conftest import csrf_from, login
-
-MIWG = Path(__file__).resolve().parents[3] / "shared" / "interop" / "miwg"
 
 BAD_UPLOADS = {
     "malformed_xml": (b"<bpmn:definitions><unclosed>", None, "XML"),
@@ -91,10 +89,9 @@ def test_the_forms_list_feeds_the_designer(client, staff, token_for):
     assert {"key": "lead_check", "title": "案源初查"}.items() <= next(f for f in forms if f["key"] == "lead_check").items()
 
 
-@pytest.mark.skipif(not MIWG.is_dir(), reason="MIWG reference models not available")
 def test_every_miwg_file_is_imported_and_exported_with_every_element_id(client, designer_user, token_for):
     headers = token_for("designer1")
-    for path in sorted(MIWG.glob("*.bpmn")):
+    for path in MIWG_MODELS:  # tests/fixtures/miwg: the reference models of the OMG's BPMN MIWG test suite
         original = path.read_bytes()
         created = client.post("/api/v1/process-drafts", data={"file": (io.BytesIO(original), path.name)},
                               headers=headers, content_type="multipart/form-data")
