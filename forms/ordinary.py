@@ -104,10 +104,19 @@ INVESTIGATION = FormDefinition(
         Field("evidence_preserved", "choice", "是否先行登记保存证据", choices=YES_NO),
         Field("seized", "choice", "是否查封扣押", choices=YES_NO),
         Field("measures_on", "date", "采取措施日期", required=False),
+        Field("measure_reason", "textarea", "采取措施的理由和依据", required=False),
+        Field("measure_items", "textarea", "物品清单（名称、规格、数量）", required=False,
+              help="先行登记保存或者查封（扣押）的场所、设施、财物，一行一项。"),
+        Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
+              help="查封（扣押）决定书须载明；案源登记时已填写的可不填。"),
     ),
     rules=(
         required_when("measures_on", when="evidence_preserved", equals="yes", message="请填写采取措施的日期。"),
         required_when("measures_on", when="seized", equals="yes", message="请填写采取措施的日期。"),
+        *(required_when(field, when=when, equals="yes", message=message)
+          for when in ("evidence_preserved", "seized")
+          for field, message in (("measure_reason", "请写明采取措施的理由和依据。"),
+                                 ("measure_items", "请填写物品清单：通知书、决定书须载明名称、数量。"))),
     ),
 )
 

@@ -4,9 +4,9 @@ Pure rendering, no database: `engine.services.documents` numbers, stores and aud
 """
 from __future__ import annotations
 
-from .catalog import DOCUMENT_KINDS, DocumentKind, get_kind
+from .catalog import DOCUMENT_KINDS, DocumentKind, get_kind, issued_for
 from .render import DocumentContext, missing_facts_for, render_document
 from .requirements import FACTS, REQUIRED_FACTS, Fact
 
 __all__ = ["DOCUMENT_KINDS", "FACTS", "REQUIRED_FACTS", "DocumentContext", "DocumentKind", "Fact", "get_kind",
-           "missing_facts_for", "render_document"]
+           "issued_for", "missing_facts_for", "render_document"]

@@ -31,11 +31,32 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
     _kind("penalty_decision", "行政处罚决定书", "罚决字"),
     _kind("onsite_penalty_decision", "当场行政处罚决定书", "当罚字"),
     _kind("service_receipt", "送达回证", "送证字"),
+    _kind("preservation_notice", "先行登记保存通知书", "保存字"),
+    _kind("seizure_decision", "查封（扣押）决定书", "封扣字"),
+    DocumentKind("preservation_release", "解除先行登记保存决定书", "解保字", "release_decision.html"),
+    DocumentKind("seizure_release", "解除查封（扣押）决定书", "解封字", "release_decision.html"),
     _kind("referral_letter", "案件移送函", "移送字"),
     _kind("crime_transfer_letter", "涉嫌犯罪案件移送书", "刑移字"),
     _kind("demand_notice", "催告书", "催告字"),
     _kind("closing_approval_form", "结案审批表", "结审字"),
 )}
+
+# A kind listed on a task is issued only when the record says the act it documents happened: one of these
+# (field, values) pairs holds in the task's data. Kinds not named here are issued whenever their task completes.
+ISSUED_WHEN: dict[str, tuple[tuple[str, frozenset], ...]] = {
+    "penalty_decision": (("decision", frozenset({None, "penalty"})),),  # not for 不予处罚 or a transfer to police
+    "preservation_notice": (("evidence_preserved", frozenset({"yes"})),),
+    "seizure_decision": (("seized", frozenset({"yes"})),),
+    "preservation_release": (("preservation_result", frozenset({"release"})),),
+    "seizure_release": (("seizure_result", frozenset({"release"})),),
+}
+
+
+def issued_for(key: str, data: dict) -> bool:
+    """Whether the document `key`, listed on a completed task, documents something that task's data records."""
+    conditions = ISSUED_WHEN.get(key)
+    return conditions is None or any(data.get(field) in values for field, values in conditions)
+
 
 PARTY_KINDS = {"person": "自然人", "organisation": "法人或其他组织"}
 

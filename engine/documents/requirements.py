@@ -66,6 +66,12 @@ REQUIRED_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
     "onsite_penalty_decision": (("party_name", "always"), ("place", "always"), *REMEDIES, *PAYMENT,
                                 ("agency.seal_text", "always")),
     "demand_notice": PAYMENT,  # 行政强制法第三十五条: 履行义务的方式
+    # 行政强制法第二十四条: name and address, reason, basis and period, what is seized, remedies, agency and seal
+    "seizure_decision": (("party_name", "always"), ("party_address", "always"), *REMEDIES,
+                         ("agency.seal_text", "always")),
+    "preservation_release": (("party_name", "always"), ("agency.seal_text", "always")),
+    "seizure_release": (("party_name", "always"), ("agency.seal_text", "always")),
+    "preservation_notice": (("party_name", "always"), ("agency.seal_text", "always")),
 }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from engine.actors import Actor
 from engine.clock import Clock
+from engine.documents import issued_for
 from engine.store.models import Case, CaseDuty, User
 
 
@@ -21,12 +22,14 @@ def case_officers(session, case: Case, data: dict, on) -> list[dict]:
 
 def issue_task_documents(session, *, kinds: str | None, case: Case, data: dict, actor: Actor, clock: Clock,
                          instance_id: int, task_id: str) -> list:
+    if data.get("party_address") and not case.party_address:  # not taken at registration, supplied on a form since
+        case.party_address = data["party_address"]
     if not kinds:
         return []
     from engine.clock import CHINA_TZ
     from engine.services.documents import issue_document
 
     officers = case_officers(session, case, data, clock.now().astimezone(CHINA_TZ).date())
-    return [issue_document(session, case=case, kind=kind.strip(), data=data, officers=officers, actor=actor,
+    return [issue_document(session, case=case, kind=kind, data=data, officers=officers, actor=actor,
                            clock=clock, instance_id=instance_id, task_id=task_id)
-            for kind in kinds.split(",") if kind.strip()]
+            for kind in (item.strip() for item in kinds.split(",")) if kind and issued_for(kind, data)]

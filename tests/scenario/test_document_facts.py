@@ -12,7 +12,7 @@ from engine.services import agency_settings
 from engine.store.models import Agency, AuditRecord, CaseDocument, ProcessInstance
 from tests.conftest import AGENCY_DOCUMENT_SETTINGS
 
-from .test_paths import file_and_investigate
+from .test_paths import ACCEPT, file_and_investigate
 
 ONSITE = dict(facts="在育才路学校门口占道经营", legal_basis="《城市市容和环境卫生管理条例》第十七条", penalty_kind="fine",
               fine_amount=100, decision_text="罚款壹佰元", decision_date="2026-03-02", paid_on_spot="no")
@@ -111,3 +111,49 @@ def test_every_document_a_whole_case_issues_states_what_the_law_requires(new_cas
     assert "当事人在规定期限内未提出陈述、申辩意见。" in documents["penalty_decision"]
     notice = documents["prior_notice"]
     assert "东城镇人民路 1 号" in notice and "0571-00000000" in notice  # the agency's contact line
+
+
+def test_evidence_measures_issue_their_notice_decision_list_and_release(new_case, world):
+    case = new_case()
+    case.do("complaint_acceptance", "handler1", **ACCEPT)
+    case.do("lead_check", "handler1", findings="现场核实属实", recommendation="file")
+    case.do("filing_approval", "head1", approval="approve", approval_opinion="同意立案")
+    case.do("investigation_assignment", "head1", officers=[case.staff["handler1"].user_id,
+                                                            case.staff["handler2"].user_id], assignment_note="张明主办")
+    case.at("2026-03-04 16:00")
+    investigation = dict(inspection_time="2026-03-04T09:30", inspection_place="滨河路工地", inspection_findings="河道内堆有建筑垃圾",
+                         evidence_preserved="yes", seized="yes", measures_on="2026-03-04")
+    with pytest.raises(ValidationFailed) as no_list:
+        case.do("investigation", "handler1", **investigation)
+    assert "measure_items" in no_list.value.fields and "measure_reason" in no_list.value.fields
+    case.do("investigation", "handler1", **investigation, measure_reason="运输车辆系违法倾倒工具，可能被转移",
+            measure_items="渣土运输车 1 辆（浙A·12345）\n行车记录仪存储卡 1 张")
+    documents = issued(world, case.case_id)
+    notice, seizure = documents["preservation_notice"], documents["seizure_decision"]
+    assert "第五十六条" in notice and "行车记录仪存储卡 1 张" in notice and "七日内作出处理决定" in notice
+    for fact in ("人民路 90 号", "运输车辆系违法倾倒工具", "渣土运输车 1 辆（浙A·12345）", "三十日", "查封（扣押）清单",
+                 "东城县人民政府</span>申请行政复议", "东城县人民法院</span>提起行政诉讼", "印章：东城镇综合行政执法队"):
+        assert fact in seizure, fact
+    assert "preservation_decision" in case.open_tasks()  # then the seizure (evidence_measures.bpmn)
+    case.at("2026-03-06 16:00")
+    case.do("preservation_decision", "handler1", preservation_result="release", decided_on="2026-03-06",
+            preservation_note="已拍照、复制，无需继续保存")
+    case.do("seizure_handling", "handler1", seizure_result="release", handled_on="2026-03-06",
+            seizure_note="违法事实已查清，不再需要扣押")
+    documents = issued(world, case.case_id)
+    assert "解除上述先行登记保存" in documents["preservation_release"]
+    released = documents["seizure_release"]
+    assert "第二十八条" in released and "立即退还" in released and "不再需要扣押" in released
+    assert "渣土运输车 1 辆" in released
+
+
+def test_no_penalty_decision_is_issued_for_a_case_decided_without_a_penalty(new_case, world):
+    case = new_case()
+    file_and_investigate(case)
+    assert "preservation_notice" not in issued(world, case.case_id)  # no measure was taken
+    case.at("2026-03-10")
+    case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
+            service_method="direct")
+    case.at("2026-03-18")
+    case.do("penalty_decision", "head1", decision="no_penalty", decision_text="首违不罚", decision_date="2026-03-18")
+    assert "penalty_decision" not in issued(world, case.case_id)

@@ -103,3 +103,15 @@ def test_agency_address_and_telephone_fill_the_contact_line_of_every_notice():
         assert "本机关地址：东城镇人民路 1 号" in text and "联系电话：0571-88880000" in text, kind
     assert "东城农商银行人民路支行（户名：东城县财政局；账号：6222 0000 1234）" in visible_text(
         render_document("demand_notice", context()))
+
+
+def test_a_document_listed_on_a_task_is_issued_only_for_what_the_step_recorded():
+    from engine.documents import issued_for
+    assert issued_for("penalty_decision", {"decision": "penalty"}) and issued_for("penalty_decision", {})
+    assert not issued_for("penalty_decision", {"decision": "no_penalty"})
+    assert not issued_for("penalty_decision", {"decision": "transfer_police"})
+    assert issued_for("seizure_decision", {"seized": "yes"}) and not issued_for("seizure_decision", {"seized": "no"})
+    assert not issued_for("preservation_notice", {"evidence_preserved": "no", "seized": "yes"})
+    assert issued_for("seizure_release", {"seizure_result": "release", "preservation_result": "seize"})
+    assert not issued_for("preservation_release", {"preservation_result": "seize", "seizure_result": "release"})
+    assert issued_for("inspection_record", {})  # kinds without a condition: whenever their task completes

@@ -12,7 +12,11 @@ from engine.documents.formatting import cn_date, money, rmb_upper
 
 KEYS = ["filing_approval_form", "inspection_record", "inquiry_record", "investigation_report",
         "legal_review_opinion", "prior_notice", "hearing_notice", "hearing_record", "penalty_decision",
-        "onsite_penalty_decision", "service_receipt", "referral_letter", "crime_transfer_letter", "demand_notice", "closing_approval_form"]
+        "onsite_penalty_decision", "service_receipt", "preservation_notice", "seizure_decision",
+        "preservation_release", "seizure_release", "referral_letter", "crime_transfer_letter", "demand_notice",
+        "closing_approval_form"]
+# documents of a measure taken during the investigation: they state its reason and basis, not the violation's
+MEASURES = {"preservation_notice", "seizure_decision", "preservation_release", "seizure_release"}
 
 FULL_DATA = {
     "findings": "初查属实：当事人在人行道上摆摊经营水果。", "approval_opinion": "同意立案，由张执法、李执法承办。",
@@ -37,6 +41,10 @@ FULL_DATA = {
     "referral_materials": "现场检查笔录 1 份、照片 6 张", "urgent": True,
     "police_agency": "东城县公安局", "crime_suspicion": "非法经营罪", "transfer_materials": "调查报告、涉案物品清单",
     "amount_due": 5000, "surcharge": 1500, "demand_deadline": "2026-05-10",
+    "measures_on": "2026-03-04", "measure_reason": "摊位物品可能被转移，依据《城市市容和环境卫生管理条例》第十四条",
+    "measure_items": "水果摊架 1 个\n电子秤 1 台", "preservation_result": "release", "decided_on": "2026-03-09",
+    "preservation_note": "已拍照固定证据", "seizure_result": "release", "handled_on": "2026-03-20",
+    "seizure_note": "案件已作出处理决定，不再需要扣押",
     "closing_summary": "罚款已缴清，建议结案。", "execution_result": "当事人于 2026-04-01 缴清罚款 5000 元。",
 }
 
@@ -58,6 +66,11 @@ SPECIFIC = {
     "onsite_penalty_decision": ["当场行政处罚决定书", "罚款人民币伍仟元整", "第五十二条", "人民路 88 号",
                                 "2026年3月25日", "依法向东城县人民政府申请行政复议", "应当先申请行政复议"],
     "service_receipt": ["送达回证", "直接送达", "2026年3月26日 10时00分", "受送达人"],
+    "preservation_notice": ["先行登记保存通知书", "第五十六条", "电子秤 1 台", "2026年3月4日", "七日内作出处理决定"],
+    "seizure_decision": ["查封（扣押）决定书", "查封（扣押）清单", "电子秤 1 台", "三十日", "第二十四条",
+                         "人民路 90 号", "依法向东城县人民政府申请行政复议", "一式二份"],
+    "preservation_release": ["解除先行登记保存决定书", "解除上述先行登记保存", "已拍照固定证据", "2026年3月9日"],
+    "seizure_release": ["解除查封（扣押）决定书", "第二十八条", "立即退还", "不再需要扣押", "2026年3月20日"],
     "referral_letter": ["案件移送函", "东城镇市场监督管理所", "属市场监管部门管辖", "照片 6 张", "特急"],
     "crime_transfer_letter": ["涉嫌犯罪案件移送书", "东城县公安局", "非法经营罪", "涉案物品清单", "第二十七条",
                               "三日内"],
@@ -102,10 +115,10 @@ def test_the_catalog_has_every_kind_with_title_word_and_template():
 def test_every_kind_prints_the_common_parts_and_its_own_content(kind):
     html = render_document(kind, context())
     text = visible_text(html)
+    violation = [] if kind in MEASURES else ["占道面积约 6 平方米", "《城市市容和环境卫生管理条例》第十四条"]
     for expected in ["东城镇综合行政执法队", DOCUMENT_KINDS[kind].title, "东城综执罚决字〔2026〕12号",
                      "东城综执案〔2026〕7号", "周某某", "自然人", "330102198503150010",
-                     "《城市市容和环境卫生管理条例》第十四条", "张执法", "ZF-33010001", "李执法", "ZF-33010002",
-                     "占道面积约 6 平方米", *SPECIFIC[kind]]:
+                     "张执法", "ZF-33010001", "李执法", "ZF-33010002", *violation, *SPECIFIC[kind]]:
         assert expected in text, f"{kind} lacks {expected!r}"
     assert "None" not in text
 
