@@ -35,27 +35,33 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
     _kind("seizure_decision", "查封（扣押）决定书", "封扣字"),
     DocumentKind("preservation_release", "解除先行登记保存决定书", "解保字", "release_decision.html"),
     DocumentKind("seizure_release", "解除查封（扣押）决定书", "解封字", "release_decision.html"),
+    _kind("not_filing_notice", "不予立案告知书", "不立字"),
     _kind("referral_letter", "案件移送函", "移送字"),
     _kind("crime_transfer_letter", "涉嫌犯罪案件移送书", "刑移字"),
     _kind("demand_notice", "催告书", "催告字"),
     _kind("closing_approval_form", "结案审批表", "结审字"),
 )}
 
-# A kind listed on a task is issued only when the record says the act it documents happened: one of these
-# (field, values) pairs holds in the task's data. Kinds not named here are issued whenever their task completes.
-ISSUED_WHEN: dict[str, tuple[tuple[str, frozenset], ...]] = {
-    "penalty_decision": (("decision", frozenset({None, "penalty"})),),  # not for 不予处罚 or a transfer to police
-    "preservation_notice": (("evidence_preserved", frozenset({"yes"})),),
-    "seizure_decision": (("seized", frozenset({"yes"})),),
-    "preservation_release": (("preservation_result", frozenset({"release"})),),
-    "seizure_release": (("seizure_result", frozenset({"release"})),),
+# A kind listed on a task is issued only when the record says the act it documents happened: every field of one
+# of these alternatives has one of its values in the task's data. Kinds not named here are issued whenever their
+# task completes.
+ISSUED_WHEN: dict[str, tuple[dict[str, frozenset], ...]] = {
+    "penalty_decision": ({"decision": frozenset({None, "penalty"})},),  # not for 不予处罚 or a transfer to police
+    "preservation_notice": ({"evidence_preserved": frozenset({"yes"})},),
+    "seizure_decision": ({"seized": frozenset({"yes"})},),
+    "preservation_release": ({"preservation_result": frozenset({"release"})},),
+    "seizure_release": ({"seizure_result": frozenset({"release"})},),
+    # the complainant told in writing that the lead, approved as not to be filed, is not filed
+    "not_filing_notice": ({"recommendation": frozenset({"not_file"}), "approval": frozenset({"approve"}),
+                           "reply_method": frozenset({"letter"})},),
 }
 
 
 def issued_for(key: str, data: dict) -> bool:
     """Whether the document `key`, listed on a completed task, documents something that task's data records."""
-    conditions = ISSUED_WHEN.get(key)
-    return conditions is None or any(data.get(field) in values for field, values in conditions)
+    alternatives = ISSUED_WHEN.get(key)
+    return alternatives is None or any(all(data.get(field) in values for field, values in alternative.items())
+                                       for alternative in alternatives)
 
 
 PARTY_KINDS = {"person": "自然人", "organisation": "法人或其他组织"}

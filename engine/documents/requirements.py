@@ -72,6 +72,7 @@ REQUIRED_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
     "preservation_release": (("party_name", "always"), ("agency.seal_text", "always")),
     "seizure_release": (("party_name", "always"), ("agency.seal_text", "always")),
     "preservation_notice": (("party_name", "always"), ("agency.seal_text", "always")),
+    "not_filing_notice": (("agency.seal_text", "always"),),
 }
 
 

@@ -157,3 +157,22 @@ def test_no_penalty_decision_is_issued_for_a_case_decided_without_a_penalty(new_
     case.at("2026-03-18")
     case.do("penalty_decision", "head1", decision="no_penalty", decision_text="首违不罚", decision_date="2026-03-18")
     assert "penalty_decision" not in issued(world, case.case_id)
+
+
+@pytest.mark.parametrize("method", ["letter", "phone"])
+def test_a_real_name_complainant_told_in_writing_gets_a_not_filing_notice(new_case, world, method):
+    case = new_case()
+    case.do("complaint_acceptance", "handler1", **ACCEPT)
+    case.do("lead_check", "handler1", findings="经查不存在违法行为", recommendation="not_file", not_file_reason="无违法事实")
+    case.do("filing_approval", "head1", approval="approve", approval_opinion="同意不予立案")
+    case.at("2026-03-03")
+    case.do("complainant_reply", "handler1", reply_content="经核查未发现违法行为，决定不予立案", reply_method=method,
+            replied_on="2026-03-03")
+    documents = issued(world, case.case_id)
+    if method == "phone":  # told by telephone: no written notice pretends otherwise
+        assert "not_filing_notice" not in documents
+        return
+    notice = documents["not_filing_notice"]
+    for fact in ("刘女士：", "2026年3月1日", "经查不存在违法行为", "决定不予立案", "无违法事实", "东城镇人民路 1 号",
+                 "印章：东城镇综合行政执法队"):
+        assert fact in notice, fact

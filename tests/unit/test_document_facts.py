@@ -115,3 +115,7 @@ def test_a_document_listed_on_a_task_is_issued_only_for_what_the_step_recorded()
     assert issued_for("seizure_release", {"seizure_result": "release", "preservation_result": "seize"})
     assert not issued_for("preservation_release", {"preservation_result": "seize", "seizure_result": "release"})
     assert issued_for("inspection_record", {})  # kinds without a condition: whenever their task completes
+    not_filed = {"recommendation": "not_file", "approval": "approve", "reply_method": "letter"}
+    assert issued_for("not_filing_notice", not_filed)
+    assert not issued_for("not_filing_notice", {**not_filed, "reply_method": "phone"})  # told, but not in writing
+    assert not issued_for("not_filing_notice", {**not_filed, "recommendation": "file"})

@@ -13,10 +13,12 @@ from engine.documents.formatting import cn_date, money, rmb_upper
 KEYS = ["filing_approval_form", "inspection_record", "inquiry_record", "investigation_report",
         "legal_review_opinion", "prior_notice", "hearing_notice", "hearing_record", "penalty_decision",
         "onsite_penalty_decision", "service_receipt", "preservation_notice", "seizure_decision",
-        "preservation_release", "seizure_release", "referral_letter", "crime_transfer_letter", "demand_notice",
+        "preservation_release", "seizure_release", "not_filing_notice", "referral_letter", "crime_transfer_letter", "demand_notice",
         "closing_approval_form"]
 # documents of a measure taken during the investigation: they state its reason and basis, not the violation's
 MEASURES = {"preservation_notice", "seizure_decision", "preservation_release", "seizure_release"}
+# written to the complainant, not to the party: it names neither the party nor the officers who acted
+TO_THE_COMPLAINANT = {"not_filing_notice"}
 
 FULL_DATA = {
     "findings": "初查属实：当事人在人行道上摆摊经营水果。", "approval_opinion": "同意立案，由张执法、李执法承办。",
@@ -44,7 +46,8 @@ FULL_DATA = {
     "measures_on": "2026-03-04", "measure_reason": "摊位物品可能被转移，依据《城市市容和环境卫生管理条例》第十四条",
     "measure_items": "水果摊架 1 个\n电子秤 1 台", "preservation_result": "release", "decided_on": "2026-03-09",
     "preservation_note": "已拍照固定证据", "seizure_result": "release", "handled_on": "2026-03-20",
-    "seizure_note": "案件已作出处理决定，不再需要扣押",
+    "seizure_note": "案件已作出处理决定，不再需要扣押", "complainant_name": "刘女士",
+    "discovered_at": "2026-03-01T20:00:00+08:00", "not_file_reason": "无违法事实", "replied_on": "2026-03-03",
     "closing_summary": "罚款已缴清，建议结案。", "execution_result": "当事人于 2026-04-01 缴清罚款 5000 元。",
 }
 
@@ -71,6 +74,8 @@ SPECIFIC = {
                          "人民路 90 号", "依法向东城县人民政府申请行政复议", "一式二份"],
     "preservation_release": ["解除先行登记保存决定书", "解除上述先行登记保存", "已拍照固定证据", "2026年3月9日"],
     "seizure_release": ["解除查封（扣押）决定书", "第二十八条", "立即退还", "不再需要扣押", "2026年3月20日"],
+    "not_filing_notice": ["不予立案告知书", "刘女士：", "你于2026年3月1日向本机关反映的人民路占道经营", "决定不予立案",
+                          "无违法事实", "本机关地址：东城镇人民路 1 号", "2026年3月3日"],
     "referral_letter": ["案件移送函", "东城镇市场监督管理所", "属市场监管部门管辖", "照片 6 张", "特急"],
     "crime_transfer_letter": ["涉嫌犯罪案件移送书", "东城县公安局", "非法经营罪", "涉案物品清单", "第二十七条",
                               "三日内"],
@@ -115,10 +120,12 @@ def test_the_catalog_has_every_kind_with_title_word_and_template():
 def test_every_kind_prints_the_common_parts_and_its_own_content(kind):
     html = render_document(kind, context())
     text = visible_text(html)
-    violation = [] if kind in MEASURES else ["占道面积约 6 平方米", "《城市市容和环境卫生管理条例》第十四条"]
+    violation = [] if kind in MEASURES | TO_THE_COMPLAINANT else [
+        "占道面积约 6 平方米", "《城市市容和环境卫生管理条例》第十四条"]
+    party_and_officers = [] if kind in TO_THE_COMPLAINANT else [
+        "周某某", "自然人", "330102198503150010", "张执法", "ZF-33010001", "李执法", "ZF-33010002"]
     for expected in ["东城镇综合行政执法队", DOCUMENT_KINDS[kind].title, "东城综执罚决字〔2026〕12号",
-                     "东城综执案〔2026〕7号", "周某某", "自然人", "330102198503150010",
-                     "张执法", "ZF-33010001", "李执法", "ZF-33010002", *violation, *SPECIFIC[kind]]:
+                     "东城综执案〔2026〕7号", *party_and_officers, *violation, *SPECIFIC[kind]]:
         assert expected in text, f"{kind} lacks {expected!r}"
     assert "None" not in text
 
@@ -185,9 +192,11 @@ def test_missing_optional_data_prints_blank_lines_not_none(kind):
     text = visible_text(html)
     assert "None" not in text and "none" not in text and "Undefined" not in text and "null" not in text
     assert 'class="blank"' in html  # a line to fill in by hand
-    assert "东城综执案〔2026〕7号" in text and "周某某" in text
-    # two officers must act (行政处罚法第四十二条): two blank certificate numbers to fill in
-    assert text.count("执法证号：") >= 2
+    assert "东城综执案〔2026〕7号" in text
+    if kind not in TO_THE_COMPLAINANT:
+        assert "周某某" in text
+        # two officers must act (行政处罚法第四十二条): two blank certificate numbers to fill in
+        assert text.count("执法证号：") >= 2
 
 
 def test_sparse_data_with_explicit_nones_prints_no_none():
