@@ -12,7 +12,7 @@ from engine.deadlines.calendar_store import load_calendar
 from engine.deadlines.counting import working_days_before
 from engine.errors import ValidationFailed
 from engine.services.duties import ensure_separation, record_duty
-from engine.store.models import Case, User
+from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User
 
 MIN_INVESTIGATORS = 2  # 执法人员不得少于两人（行政处罚法第四十二条、第五十五条）
 
@@ -70,10 +70,30 @@ def check_hearing_notice(session, *, case: Case, data: dict, actor: Actor, clock
     return {}
 
 
+CLOSING_PROCESS = "case_closing"
+
+
+def check_case_complete(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+    """Archiving closes the case: a step still open elsewhere on it (告知投诉举报人, a publication to withdraw…)
+    must be done first, or it would stay open on a closed file."""
+    open_elsewhere = session.scalars(
+        select(HumanTask.title).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(HumanTask.case_id == case.id, HumanTask.status == "open",
+               ProcessDefinition.process_id != CLOSING_PROCESS)
+        .order_by(HumanTask.created_at)).all()
+    if open_elsewhere:
+        names = "、".join(f"「{title}」" for title in dict.fromkeys(open_elsewhere))
+        raise ValidationFailed(f"本案尚有未办结的待办{names}，请先办结后再立卷归档。",
+                               fields={"_schema": [f"尚未办结：{names}。归档即结案，结案前须办结本案全部待办。"]})
+    return {}
+
+
 CHECKS = {
     "investigators": check_investigators,
     "certified_actor": check_certified_actor,
     "hearing_notice": check_hearing_notice,
+    "case_complete": check_case_complete,
 }
 
 

@@ -15,7 +15,7 @@ from engine.services.case_list import CASE_STATUSES, MAX_PAGE_SIZE, CaseFilters,
 
 from .filters import STAGE_TITLES
 
-STATUS_TITLES = {"open": "办理中", "closed": "已结束", "cancelled": "已撤销"}
+STATUS_TITLES = {"open": "办理中", "closed": "已结案", "cancelled": "已撤销"}
 FILTER_ARGS = ("q", "matter", "status", "stage", "officer", "from", "to", "overdue")
 TEXT_LIMIT = 100
 DEFAULT_LIMIT = 50

@@ -6,12 +6,19 @@ from datetime import datetime
 from flask import Flask
 
 from engine.clock import CHINA_TZ
+from engine.deadlines.counting import due_label
 
 
 def fromiso(value):
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
+
+
+def due(value):
+    """A due moment as every page and the API show it: 「D 24:00」 for a period ending at the end of day D."""
+    value = fromiso(value)
+    return due_label(value) if value else "—"
 
 
 def localtime(value, fmt: str = "%Y-%m-%d %H:%M"):
@@ -34,3 +41,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["instance_status"] = lambda value: INSTANCE_STATUS_TITLES.get(value, value)
     app.jinja_env.filters["fromiso"] = fromiso
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["due"] = due

@@ -27,11 +27,18 @@ class CatalogEntry:
     warn_before: int = DEFAULT_WARN_BEFORE
     direction: str = "after"
     note: str = ""
+    met_by: tuple[str, ...] = ()  # case events that are the party's act this window waits for
+    cancelled_by: tuple[str, ...] = ()  # case events that take the window's cause away
+
+    def ends_on(self, event: str) -> str | None:
+        """'met' or 'cancelled' when this case event ends the clock, else None."""
+        return "met" if event in self.met_by else "cancelled" if event in self.cancelled_by else None
 
     def as_json(self) -> dict:
         return {"key": self.key, "title": self.title, "period": self.period, "unit": self.unit,
                 "starts_on": self.starts_on, "legal_basis": self.basis, "party_side": self.party_side,
-                "configurable": self.configurable, "warn_before_workdays": self.warn_before, "note": self.note}
+                "configurable": self.configurable, "warn_before_workdays": self.warn_before, "note": self.note,
+                "met_by": list(self.met_by), "cancelled_by": list(self.cancelled_by)}
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +52,10 @@ def catalog() -> dict[str, CatalogEntry]:
                              party_side=bool(row.get("party_side", False)),
                              configurable=bool(row.get("configurable", False)),
                              warn_before=int(row.get("warn_before", DEFAULT_WARN_BEFORE)),
-                             direction=row.get("direction", "after"), note=row.get("note", ""))
-        if entry.unit not in UNITS or entry.key in entries or entry.direction not in ("after", "before"):
+                             direction=row.get("direction", "after"), note=row.get("note", ""),
+                             met_by=tuple(row.get("met_by", ())), cancelled_by=tuple(row.get("cancelled_by", ())))
+        if entry.unit not in UNITS or entry.key in entries or entry.direction not in ("after", "before") \
+                or ((entry.met_by or entry.cancelled_by) and not entry.party_side):
             raise ValueError(f"catalog.toml: bad entry {entry.key}")
         entries[entry.key] = entry
     return entries

@@ -47,6 +47,15 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA_TZ)
 
 
+def due_label(due_at: datetime) -> str:
+    """The one way a due moment is shown (inbox, case page, API): a period ending at 24:00 of day D reads
+    「D 24:00」, never as the first instant of D+1; an hour clock shows its moment (Beijing time)."""
+    local = due_at.astimezone(CHINA_TZ)
+    if local.time() == time(0):
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
 def add_months(day: date, months: int) -> date:
     total = day.month - 1 + months
     year, month = day.year + total // 12, total % 12 + 1

@@ -7,12 +7,19 @@ from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ
 from engine.deadlines.catalog import UNIT_WORDS, CatalogEntry
 from engine.deadlines.counting import (
-    Count, count_period, end_of_day, local_day, moment_required, working_days_before, working_days_between,
+    Count, count_period, due_label, end_of_day, local_day, moment_required, working_days_before, working_days_between,
 )
 from engine.deadlines.explain import explain
 from engine.store.models import CaseDeadline
 
 PAUSED_FAR_FUTURE = "9999-12-31T00:00:00+00:00"  # a timer on a paused clock must not fire
+# 'overdue': the agency's clock ran out unmet; 'lapsed': the party's window ran out (a fact, not a failure)
+OPEN_STATUSES = ("running", "overdue", "lapsed")
+
+
+def ended_status(row: CaseDeadline) -> str:
+    """What a clock past its end without the act becomes."""
+    return "lapsed" if row.party_side else "overdue"
 
 
 def start_record(*, entry: CatalogEntry, period: int, case_id: int, instance_id: int | None, start: datetime,
@@ -55,7 +62,7 @@ def recompute(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar)
 
 
 def pause(row: CaseDeadline, *, reason: str, now: datetime) -> bool:
-    if row.status not in ("running", "overdue"):
+    if row.status not in OPEN_STATUSES:
         return False
     row.status, row.paused_at, row.pause_reason, row.updated_at = "paused", now, reason, now
     row.tolled = [*(row.tolled or []), {"from": now.isoformat(), "to": None, "reason": reason}]
@@ -81,7 +88,7 @@ def resume(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, no
     if row.due_at > now:
         row.status, row.overdue_at = "running", None
     else:
-        row.status = "overdue"
+        row.status = ended_status(row)
     return True
 
 
@@ -115,7 +122,7 @@ def warning_moment(row: CaseDeadline, *, working_days: int, calendar: WorkCalend
 def as_json(row: CaseDeadline) -> dict:
     return {
         "key": row.key, "title": row.title, "start": row.start_at.isoformat(), "due": row.due_date.isoformat(),
-        "due_at": row.due_at.isoformat(), "strict_due": row.strict_due_date.isoformat(), "unit": row.unit,
+        "due_at": row.due_at.isoformat(), "due_text": due_label(row.due_at), "strict_due": row.strict_due_date.isoformat(), "unit": row.unit,
         "period": row.period, "status": row.status, "provisional": row.provisional, "legal_basis": row.legal_basis,
         "explanation": row.explanation, "calendar_version": row.calendar_version, "party_side": row.party_side,
         "tolled": row.tolled or [], "extensions": row.extensions or [],

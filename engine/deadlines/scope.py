@@ -46,10 +46,16 @@ class DeadlineScope:
         return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
 
     def due_of(self, keys) -> "datetime | None":
-        """The earliest due moment among these clocks; with no keys, the case's nearest agency-side clock."""
-        moments = [row.due_at for row in self.rows() if row.status in ("running", "overdue")
-                   and (row.key in keys if keys else not row.party_side)]
+        """The earliest due moment among these clocks; with no keys, none."""
+        if not keys:  # a task watching no clock has none: never another clock's countdown
+            return None
+        moments = [row.due_at for row in self.rows() if row.status in records.OPEN_STATUSES and row.key in keys]
         return min(moments) if moments else None
+
+    def ended(self, key: str) -> bool:
+        """The clock of this kind was cancelled (its cause went away) and none runs now: a timer waiting on it
+        must not start it again."""
+        return self.current(key) is None and any(row.key == key for row in self.rows())
 
     def period_for(self, key: str) -> int:
         entry = catalog_entry(key)
@@ -106,6 +112,8 @@ def start_deadline(key: str, start=None) -> str:
 def deadline(key: str) -> str:
     """The due moment of a clock, for a timer's timeDate; starts the clock now if it is not running yet."""
     scope = _active()
+    if scope.ended(key):
+        return records.PAUSED_FAR_FUTURE
     row = scope.current(key) or scope.start(key)
     return records.timer_value(row)
 
@@ -113,6 +121,8 @@ def deadline(key: str) -> str:
 def deadline_warning(key: str, working_days: int | None = None) -> str:
     """The moment to warn before a clock runs out (the catalog's warn_before working days by default)."""
     scope = _active()
+    if scope.ended(key):
+        return records.PAUSED_FAR_FUTURE
     row = scope.current(key) or scope.start(key)
     if row.status == "paused":
         return records.PAUSED_FAR_FUTURE
@@ -132,6 +142,34 @@ def meet_deadline(key: str) -> bool:
     scope.changed.add(key)
     scope.events.append(("deadline_met", row, f"「{row.title}」已办结" + ("（已超期）" if late else "（期限内）")))
     return True
+
+
+EVENT_TITLES = {"lawsuit_filed": "当事人已提起行政诉讼", "reconsideration_filed": "当事人已申请行政复议",
+                "decision_revoked": "行政处罚决定已被撤销"}
+
+
+def case_event(event: str) -> list[str]:
+    """Something happened on the case that ends the party's windows the catalog ties to it: the party's act
+    (a lawsuit, a reconsideration application) meets them; a revoked decision cancels those it caused (the
+    payment clock and with it any surcharge). Returns the keys ended."""
+    scope = _active()
+    now, why = scope.clock.now(), EVENT_TITLES.get(event, event)
+    ended = []
+    for row in scope.rows():
+        if row.status not in (*records.OPEN_STATUSES, "paused"):
+            continue
+        outcome = catalog_entry(row.key).ends_on(event)
+        if outcome is None:
+            continue
+        row.paused_at, row.pause_reason = None, None
+        row.status, row.updated_at = outcome, now
+        if outcome == "met":
+            row.met_at = now
+        scope.changed.add(row.key)
+        ended.append(row.key)
+        scope.events.append((f"deadline_{outcome}", row,
+                             f"「{row.title}」{'已结束' if outcome == 'met' else '不再计算'}：{why}"))
+    return ended
 
 
 def warn_deadline(key: str) -> bool:
@@ -185,7 +223,7 @@ def extend_deadline(key: str, period: int, reason: str) -> bool:
 SCRIPT_FUNCTIONS = {
     "start_deadline": start_deadline, "deadline": deadline, "deadline_warning": deadline_warning,
     "meet_deadline": meet_deadline, "warn_deadline": warn_deadline, "pause_deadline": pause_deadline,
-    "resume_deadline": resume_deadline, "extend_deadline": extend_deadline,
+    "resume_deadline": resume_deadline, "extend_deadline": extend_deadline, "case_event": case_event,
 }
 
 

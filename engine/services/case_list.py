@@ -83,7 +83,7 @@ def _scope(actor: Actor):
 
 def _overdue_clock(now: datetime):
     return exists().where(CaseDeadline.case_id == Case.id, CaseDeadline.status.in_(OPEN_CLOCK_STATUSES),
-                          CaseDeadline.due_at < now)
+                          CaseDeadline.due_at < now, CaseDeadline.party_side.is_(False))
 
 
 def _officer_user_ids(officer: int | str):
@@ -166,7 +166,8 @@ def _fetch(session, conditions, *, now: datetime, limit: int, offset: int) -> li
     ids = [row.id for row in cases]
     clocks = {row.case_id: row for row in session.execute(
         select(CaseDeadline.case_id, func.min(CaseDeadline.due_at).label("next_due_at"),
-               func.max(case((CaseDeadline.due_at < now, 1), else_=0)).label("overdue"))
+               func.max(case(((CaseDeadline.due_at < now) & CaseDeadline.party_side.is_(False), 1), else_=0))
+               .label("overdue"))
         .where(CaseDeadline.case_id.in_(ids), CaseDeadline.status.in_(OPEN_CLOCK_STATUSES))
         .group_by(CaseDeadline.case_id))}
     officers = _officers(session, ids)

@@ -154,16 +154,22 @@ def mark_overdue(*, database: Database, clock: Clock, batch_size: int = 500) -> 
             ids = list(session.scalars(due))
             if not ids:
                 return total
-            flipped = session.execute(update(CaseDeadline).where(
-                CaseDeadline.id.in_(ids), CaseDeadline.status == "running")
-                .values(status="overdue", overdue_at=now, updated_at=now)
-                .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,
-                           CaseDeadline.due_date, CaseDeadline.key)
-                .execution_options(synchronize_session=False)).all()
+            flipped = []
+            for party_side, status in ((False, "overdue"), (True, "lapsed")):
+                # a party's window that ran out is a fact about the party ('lapsed'), not the agency's failure
+                flipped += session.execute(update(CaseDeadline).where(
+                    CaseDeadline.id.in_(ids), CaseDeadline.status == "running",
+                    CaseDeadline.party_side.is_(party_side))
+                    .values(status=status, overdue_at=now, updated_at=now)
+                    .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,
+                               CaseDeadline.due_date, CaseDeadline.key, CaseDeadline.party_side)
+                    .execution_options(synchronize_session=False)).all()
             for row in flipped:
-                audit.record(session, clock=clock, actor=OVERDUE_MONITOR, action="deadline_overdue",
+                lapsed = row.party_side
+                audit.record(session, clock=clock, actor=OVERDUE_MONITOR,
+                             action="deadline_lapsed" if lapsed else "deadline_overdue",
                              case_id=row.case_id, instance_id=row.instance_id,
-                             summary=f"「{row.title}」已超期（届满日 {row.due_date.isoformat()}）",
+                             summary=f"「{row.title}」{'已届满' if lapsed else '已超期'}（届满日 {row.due_date.isoformat()}）",
                              data={"key": row.key, "due": row.due_date.isoformat()})
             uow.commit()
             total += len(flipped)

@@ -108,8 +108,10 @@ def _deadlines(session, condition, *, agency_id, limit, offset, kind: str, order
 
 
 def overdue(session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
-    """Clocks past their end that were not met: flagged overdue, or running past due (before the next tick)."""
-    condition = and_(CaseDeadline.status.in_(("running", "overdue")), CaseDeadline.due_at < now)
+    """The agency's clocks past their end that were not met: flagged overdue, or running past due (before the
+    next tick). A party's window that ran out (lapsed) is no failure of the agency's and is never listed."""
+    condition = and_(CaseDeadline.status.in_(("running", "overdue")), CaseDeadline.due_at < now,
+                     CaseDeadline.party_side.is_(False))
     return _deadlines(session, condition, agency_id=agency_id, limit=limit, offset=offset, kind="overdue",
                       order=CaseDeadline.due_at)
 
@@ -118,7 +120,8 @@ def due_soon(session, *, now: datetime, agency_id=None, limit=50, offset=0, befo
              ) -> Listing:
     """Running clocks ending within three working days (by the holiday calendar), as the inbox counts them."""
     before = before or due_soon_before(session, now)
-    condition = and_(CaseDeadline.status == "running", CaseDeadline.due_at >= now, CaseDeadline.due_at <= before)
+    condition = and_(CaseDeadline.status == "running", CaseDeadline.due_at >= now, CaseDeadline.due_at <= before,
+                     CaseDeadline.party_side.is_(False))
     return _deadlines(session, condition, agency_id=agency_id, limit=limit, offset=offset, kind="due_soon",
                       order=CaseDeadline.due_at)
 

@@ -210,6 +210,7 @@ def _timeliness(session, lo, hi, agency_id, per) -> list[dict]:
     """Per clock: met in time, met late, and run out unmet (due within the period and not met)."""
     query = (select(Case.agency_id, CaseDeadline.key, CaseDeadline.title, CaseDeadline.status, CaseDeadline.met_at,
                     CaseDeadline.due_at).join(Case, Case.id == CaseDeadline.case_id)
+             .where(CaseDeadline.party_side.is_(False))  # the party's windows are not the agency's timeliness
              .where(((CaseDeadline.status == "met") & (CaseDeadline.met_at >= lo) & (CaseDeadline.met_at < hi))
                     | ((CaseDeadline.status == "overdue") & (CaseDeadline.due_at >= lo) & (CaseDeadline.due_at < hi))))
     by_key: dict[str, dict] = {}

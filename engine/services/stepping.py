@@ -12,6 +12,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
 from engine.deadlines.calendar_store import load_calendar
+from engine.deadlines.records import OPEN_STATUSES as OPEN_CLOCK_STATUSES
 from engine.deadlines.scope import DeadlineScope, current_scope, deadline_scope
 from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
@@ -103,8 +104,8 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     stage, status = case.stage, case.status
     if isinstance(data.get("case_stage"), str):
         case.stage = data["case_stage"]
-    if workflow.completed and _all_instances_ended(session, case, instance):
-        case.status = "closed"
+    if (workflow.completed and _all_instances_ended(session, case, instance)) or data.get("case_closed") is True:
+        case.status = "closed"  # every process ended, or the file was archived (结案归档)
     if not actor.is_system or (case.stage, case.status) != (stage, status):
         case.updated_at = now  # progress: somebody acted, or the case moved on (not a warning timer going off)
     ready = tuple(runner.ready_user_tasks(workflow))
@@ -185,15 +186,15 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
 
 def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
     """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired);
-    a task that watches none is due when the case's nearest agency-side clock runs out."""
+    a task that watches none has no due moment (it never borrows another clock's countdown)."""
+    if not keys:
+        return None
     scope = current_scope()
     if scope is not None and scope.case_id == case_id:
         return scope.due_of(keys)
     session.flush()
-    query = select(func.min(CaseDeadline.due_at)).where(
-        CaseDeadline.case_id == case_id, CaseDeadline.status.in_(("running", "overdue")))
-    query = query.where(CaseDeadline.key.in_(keys)) if keys else query.where(CaseDeadline.party_side.is_(False))
-    return session.scalar(query)
+    return session.scalar(select(func.min(CaseDeadline.due_at)).where(
+        CaseDeadline.case_id == case_id, CaseDeadline.status.in_(OPEN_CLOCK_STATUSES), CaseDeadline.key.in_(keys)))
 
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:

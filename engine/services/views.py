@@ -6,6 +6,7 @@ from sqlalchemy import select
 import forms
 
 from engine.actors import Actor
+from engine.deadlines.counting import due_label
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance, User
 
 from .cases import get_case_for
@@ -38,7 +39,8 @@ def task_views(session, task_ids, *order) -> list[dict]:
     return [{"id": row.id, "case_id": row.case_id, "case_number": row.number, "party_name": row.party_name,
              "stage": row.stage, "name": row.name, "title": row.title, "form_key": row.form_key,
              "candidate_role": row.candidate_role, "assignee": row.username, "assignee_name": row.display_name,
-             "status": row.status, "created_at": iso(row.created_at), "due_at": iso(row.due_at)} for row in rows]
+             "status": row.status, "created_at": iso(row.created_at), "due_at": iso(row.due_at),
+             "due_text": due_label(row.due_at) if row.due_at else None} for row in rows]
 
 
 def case_view(session, case: Case, actor: Actor) -> dict:

@@ -14,6 +14,7 @@ CHECK_TITLES = {
     "investigators": "指派两名以上持有效执法证的调查人员",
     "hearing_notice": "听证通知须在举行听证七个工作日前送达",
     "certified_actor": "办理人须持有效执法证",
+    "case_complete": "本案其他待办均已办结（归档即结案）",
 }
 
 # roles that work user tasks: a lane is named by one of these titles

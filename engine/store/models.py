@@ -297,7 +297,7 @@ class DeadlineSetting(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-DEADLINE_STATUSES = ("running", "paused", "met", "overdue", "cancelled")
+DEADLINE_STATUSES = ("running", "paused", "met", "overdue", "lapsed", "cancelled")
 
 
 class CaseDeadline(Base):

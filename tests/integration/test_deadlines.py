@@ -216,9 +216,9 @@ def test_the_api_lists_deadlines_and_extends_them(world, staff):
     assert "第五条第二款" in listed["crime_transfer_24h"]["legal_basis"]
 
 
-def test_a_task_without_its_own_timer_is_due_with_the_cases_nearest_clock(world, staff):
+def test_a_task_without_its_own_timer_shows_no_clock_not_the_cases_nearest(world, staff):
     case_id = world.register(staff["handler1"])  # filing clock: 15 working days from 2026-03-01 → 03-20
     complete(world, world.only_task(case_id), staff["handler1"], {"findings": "属实", "recommendation": "file"})
     approval = world.only_task(case_id)
     assert approval.name == "filing_approval"
-    assert approval.due_at == datetime(2026, 3, 21, tzinfo=CHINA_TZ)
+    assert approval.due_at is None  # the filing clock runs on the case, but no timer of this step watches it

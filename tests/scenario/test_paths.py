@@ -308,5 +308,5 @@ def test_litigation_defence_judgment_and_appeal_window(new_case):
             judgment_summary="驳回诉讼请求")
     assert case.clock("appeal_judgment_15d")["due"] == "2026-07-16"
     case.at("2026-07-17 00:01")  # nobody appealed in time: the judgment stands and the payment clock runs again
-    assert case.clock("payment_15d")["status"] in ("running", "overdue")
+    assert case.clock("payment_15d")["status"] in ("running", "lapsed")  # the party's window: lapsed, never overdue
     assert case.processes()["litigation"] == "completed"
