@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from .chronology import chronology_errors
+from .chronology import EARLIEST_YEAR, LATEST_YEAR, chronology_errors
 from .validators import validate_id_number
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -29,7 +29,6 @@ MESSAGES = {
     "format": "格式不正确。",
 }
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside is a typing slip, never a date of a case
 MONEY_CAP = Decimal("1000000000000")  # 一万亿元: no fine, payment or value on a case comes near it
 
 

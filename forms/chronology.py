@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 MOMENT_TOLERANCE = timedelta(minutes=10)
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside is a typing slip, never a date of a case
 ANCHOR = "discovered_at"  # nothing on a case happens before its lead was discovered or received
 
 # dates that are appointments, not facts: typed ahead of time (the hearing is notified at least 7 WD before)
@@ -65,6 +66,28 @@ def chronology_errors(values: dict, labels: dict[str, str], context: dict) -> di
                                          for other in earlier)), None)
         if problem:
             errors[name] = problem
+    return errors
+
+
+# dates a message to a case carries (a reconsideration or a lawsuit received), checked like a form's dates
+MESSAGE_DATES = {"received_on": "收到日期"}
+
+
+def message_date_errors(payload: dict, context: dict) -> dict[str, list[str]]:
+    """Field errors for the dates a message payload carries: ISO dates within 1900–2100, in the case's order."""
+    values, errors = {}, {}
+    for name in MESSAGE_DATES:
+        text = payload.get(name)
+        if text is None:
+            continue
+        value = _parse(text) if isinstance(text, str) and len(text) == 10 else None
+        if value is None:
+            errors[name] = ["日期格式不正确，应为 YYYY-MM-DD。"]
+        elif not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            errors[name] = [f"日期应在 {EARLIEST_YEAR} 年至 {LATEST_YEAR} 年之间，请核对年份。"]
+        else:
+            values[name] = value
+    errors.update({name: [message] for name, message in chronology_errors(values, MESSAGE_DATES, context).items()})
     return errors
 
 

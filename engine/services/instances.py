@@ -5,11 +5,12 @@ from sqlalchemy import func, select
 
 from engine import audit
 from engine.actors import Actor
-from engine.clock import Clock
+from engine.clock import Clock, as_utc
 from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import CaseDeadline, ProcessDefinition, ProcessInstance
+from forms.chronology import message_date_errors
 
 from .cases import get_case_for, start_process
 from .deadlines import toll_case_clocks
@@ -28,7 +29,11 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
     if not isinstance(payload, dict):
         raise ValidationFailed("消息内容应为 JSON 对象。", fields={"_schema": ["消息内容应为 JSON 对象。"]})
     with uow:
-        get_case_for(uow.session, case_id, actor)
+        case = get_case_for(uow.session, case_id, actor)
+        facts = {"discovered_at": as_utc(case.discovered_at)}
+        problems = message_date_errors(payload, {"now": clock.now(), "data": facts})
+        if problems:
+            raise ValidationFailed("消息中的日期有误，请按提示修改。", fields=problems)
         waiting = [instance.id for instance in _active_instances(uow.session, case_id)
                    if name in runner.waiting_message_names(load_workflow(uow.session, instance, runner))]
         starter = None if waiting else _process_started_by(uow.session, name, runner)

@@ -106,3 +106,19 @@ def test_a_lead_registered_after_its_filing_clock_ran_out_is_accepted_with_a_rec
         on_time = timeline(uow.session, case_id)
     assert [r["summary"] for r in records if r["action"] == "registration_warning"] == [warning]
     assert not [r for r in on_time if r["action"] == "registration_warning"]
+
+
+def test_the_dates_a_message_carries_are_checked_too(new_case):
+    case = noticed(new_case())
+    case.do("penalty_decision", "head1", **DECIDE, decision_date="2026-03-18")
+    case.do("service", "handler1", service_method="direct", recipient="王某", served_at="2026-03-18")
+    case.at("2026-03-25")
+    for received_on, message in (("9999-01-01", "日期应在 1900 年至 2100 年之间，请核对年份。"),
+                                 ("2026-04-30", "收到日期 2026-04-30 晚于今天（2026-03-25），不能填写将来的日期。"),
+                                 ("25/03/2026", "日期格式不正确，应为 YYYY-MM-DD。")):
+        with pytest.raises(ValidationFailed) as raised:
+            case.message("reconsideration_filed", received_on=received_on, applicant="东城建工集团有限公司")
+        assert raised.value.fields == {"received_on": [message]}
+    assert "reconsideration" not in case.processes()  # nothing was started
+    case.message("reconsideration_filed", received_on="2026-03-25", applicant="东城建工集团有限公司")
+    assert case.processes()["reconsideration"] in ("running", "waiting")

@@ -103,3 +103,11 @@ def test_a_date_in_year_9999_is_a_422_field_error_not_a_server_error(client, wor
 def _case_of(world, task_id: str) -> int:
     with world.uow() as uow:
         return uow.session.get(HumanTask, task_id).case_id
+
+
+def test_a_message_dated_9999_is_a_422_field_error(client, world, staff, token_for):
+    case_id = world.register(staff["handler1"])
+    response = client.post(f"/api/v1/cases/{case_id}/messages/reconsideration_filed", headers=token_for("handler1"),
+                           json={"received_on": "9999-01-01", "applicant": "周某某"})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"received_on": ["日期应在 1900 年至 2100 年之间，请核对年份。"]}
