@@ -24,14 +24,24 @@ def certified_officers(session, *, agency_id: int, on: date) -> list[User]:
     return [user for user in users if "handler" in user.role_ids and user.valid_certificate(on) is not None]
 
 
+def investigator_team(data: dict) -> tuple[list, str]:
+    """The lead officer first, then the co-officers, each once, and the field a problem belongs to. The lead is
+    the one chosen as 主办人; a client that sends only the old `officers` list has its first as the lead."""
+    lead, co, listed = data.get("lead_officer"), data.get("co_officers") or [], data.get("officers") or []
+    if lead is None and co:
+        raise ValidationFailed("请选择主办人。", fields={"lead_officer": ["请选择主办人。"]})
+    team = list(dict.fromkeys(([lead] if lead is not None else []) + list(co) + list(listed)))
+    return team, "co_officers" if lead is not None else "officers"
+
+
 def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     today = clock.now().astimezone(CHINA_TZ).date()
-    ids = data.get("officers") or []
-    if len(set(ids)) < MIN_INVESTIGATORS:
+    ids, field = investigator_team(data)
+    if len(ids) < MIN_INVESTIGATORS:
         raise ValidationFailed("调查取证须由两名以上执法人员进行。",
-                               fields={"officers": [f"请至少选择 {MIN_INVESTIGATORS} 名不同的执法人员。"]})
+                               fields={field: [f"请至少选择 {MIN_INVESTIGATORS} 名不同的执法人员（主办人和协办人）。"]})
     officers, problems = [], []
-    for user_id in dict.fromkeys(ids):
+    for user_id in ids:
         user = session.get(User, user_id)
         if user is None or user.agency_id != case.agency_id or not user.is_active or "handler" not in user.role_ids:
             problems.append(f"编号 {user_id} 不是本机关在岗的执法人员。")
@@ -43,10 +53,11 @@ def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock:
         ensure_separation(session, case_id=case.id, user_id=user.id, duty="handle")
         officers.append({"id": user.id, "name": user.display_name, "certificate_number": certificate.number})
     if problems:
-        raise ValidationFailed("指派的执法人员不符合条件。", fields={"officers": problems})
+        raise ValidationFailed("指派的执法人员不符合条件。", fields={field: problems})
     for index, officer in enumerate(officers):
         record_duty(session, case_id=case.id, user_id=officer["id"], duty="handle", clock=clock, primary=index == 0)
-    return {"officers": officers}
+    # `officers` stays the whole team, lead first: documents, reviews and the case list read it
+    return {"officers": officers, "lead_officer": officers[0], "co_officers": officers[1:]}
 
 
 def check_certified_actor(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:

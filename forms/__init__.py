@@ -26,6 +26,8 @@ def describe(data: dict) -> list[tuple[str, str]]:
             continue
         if field.type == "choice":
             value = dict(field.choices).get(value, value)
+        elif field.type == "officer" and isinstance(value, dict):
+            value = f"{value.get('name')}（{value.get('certificate_number')}）"
         elif field.type == "officers":
             value = "、".join(f"{o.get('name')}（{o.get('certificate_number')}）" if isinstance(o, dict) else str(o)
                              for o in value)

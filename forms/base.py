@@ -17,7 +17,7 @@ from .validators import validate_id_number
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 FIELD_TYPES = ("text", "textarea", "choice", "date", "datetime", "money", "integer", "boolean", "id_number",
-               "officers")
+               "officers", "officer")
 
 MESSAGES = {
     "required": "此项为必填项。",
@@ -92,6 +92,8 @@ class Field:
             return fields.Integer(validate=validators, strict=False, **kwargs)
         if self.type == "officers":
             return fields.List(fields.Integer(strict=False), **kwargs)
+        if self.type == "officer":  # one certified officer, by user id (the lead officer, 主办人)
+            return fields.Integer(strict=False, **kwargs)
         if self.type == "date":
             return fields.Date(validate=validate_year, **kwargs)
         if self.type == "datetime":

@@ -86,7 +86,13 @@ INVESTIGATION_ASSIGNMENT = FormDefinition(
     key="investigation_assignment", title="指派调查人员",
     description="调查或者进行检查时，执法人员不得少于两人，并应当出示执法证件（行政处罚法第四十二条、第五十五条）。",
     fields=(
-        Field("officers", "officers", "调查人员", help="从持有有效执法证件的执法人员中选择至少两人，第一位为主办人。"),
+        Field("lead_officer", "officer", "主办人", required=False,
+              help="负责本案的执法人员：本案承办人的待办交由主办人办理。"),
+        Field("co_officers", "officers", "协办人", required=False,
+              help="至少一名；主办人和协办人都须持有有效执法证件。"),
+        # what API clients sent before 主办人 and 协办人 were chosen apart: the first is the lead unless
+        # lead_officer names one; accepted, not shown on the page
+        Field("officers", "officers", "调查人员", required=False, visible_to=frozenset()),
         Field("assignment_note", "textarea", "指派说明", required=False),
     ),
 )

@@ -19,11 +19,12 @@ from .tasks import assign_task
 
 
 def reassign_task(*, task_id: str, assignee_id: int, reason: str, actor: Actor, uow: UnitOfWork,
-                  clock: Clock) -> None:
+                  clock: Clock, change_lead: bool = False) -> None:
     """The console's reassignment (改派): like a head's, but across agencies for an admin, and with a reason."""
     if not reason or not reason.strip():
         raise ValidationFailed("请填写理由。", fields={"reason": ["此项为必填项。"]})
-    assign_task(task_id=task_id, assignee_id=assignee_id, reason=reason.strip(), actor=actor, uow=uow, clock=clock)
+    assign_task(task_id=task_id, assignee_id=assignee_id, reason=reason.strip(), actor=actor, uow=uow, clock=clock,
+                change_lead=change_lead)
 
 
 def staff_by_role(session, agency_id: int, roles) -> dict[str, list[tuple[int, str]]]:

@@ -18,6 +18,7 @@ from engine.store.models import HumanTask, TaskDraft, User
 
 from .task_documents import issue_task_documents
 from .duties import take_duty
+from .lead_officer import change_lead_officer
 from .stepping import case_scope, ensure_active, get_instance, load_workflow, run_step, save_workflow
 
 
@@ -88,9 +89,10 @@ def unclaim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -
 
 
 def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
-                reason: str | None = None) -> None:
+                reason: str | None = None, change_lead: bool = False) -> None:
     """A head gives a task of their agency to a named colleague who holds the task's role; a system admin may
-    do so in any agency (the admin console requires a reason, which the record keeps)."""
+    do so in any agency (the admin console requires a reason, which the record keeps). `change_lead`: the
+    colleague becomes the case's lead officer too, and the lead's later tasks follow (lead_officer)."""
     with uow:
         session = uow.session
         task = open_task(session, task_id)
@@ -107,6 +109,8 @@ def assign_task(*, task_id: str, assignee_id: int, actor: Actor, uow: UnitOfWork
                      instance_id=task.instance_id, task_id=task.id, task_title=task.title,
                      summary=f"将待办「{task.title}」指派给{assignee.display_name}" + (f"：{reason}" if reason else ""),
                      data={"from": previous, "to": assignee.id, **({"reason": reason} if reason else {})})
+        if change_lead:
+            change_lead_officer(session, task=task, new_lead=assignee, actor=actor, clock=clock)
         uow.commit()
 
 

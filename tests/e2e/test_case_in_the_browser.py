@@ -84,11 +84,11 @@ def test_lead_to_printed_penalty_decision(server, page):
     page.fill("#f-approval_opinion", "同意立案。")
     submit(page)
     open_task(page, case_url, "指派调查人员")
-    options = page.locator("#f-officers option")
+    options = page.locator("#f-lead_officer option")
     labels = options.all_inner_texts()
     assert any("张明" in label for label in labels) and any("李华" in label for label in labels)
-    page.select_option("#f-officers", [options.nth(i).get_attribute("value") for i in range(options.count())
-                                       if "张明" in labels[i] or "李华" in labels[i]])
+    page.select_option("#f-lead_officer", label=next(label for label in labels if "张明" in label))  # 主办人
+    page.select_option("#f-co_officers", label=next(label for label in labels if "李华" in label))  # 协办人
     submit(page)
     logout(page)
 

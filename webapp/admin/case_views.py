@@ -9,17 +9,19 @@ from engine.services import instances as instance_services
 from engine.services import moves
 from engine.services.case_admin import admin_case, reassign_task
 from engine.services.deadlines import record_approved_extension
+from engine.services.retry_report import retry_and_report
 from engine.services.tasks import open_task
 from engine.services.timers import fire_now
 from engine.services.views import timeline
 
 from ..auth import current_actor
 from ..context import engine_context
+from ..pages.auth_views import _safe_next
 from ..pages.case_views import _form_values
 from . import act, admin_blueprint, admin_only
+from .retry_messages import retry_message
 
 INSTANCE_ACTIONS = {
-    "retry": (instance_services.retry_instance, "已重试出错的流程。"),
     "suspend": (instance_services.suspend_instance, "已中止流程，本机关的法定期限暂停计算。"),
     "resume": (instance_services.resume_instance, "已恢复流程，期限顺延中止的时间。"),
     "cancel": (instance_services.cancel_instance, "已撤销流程。"),
@@ -54,6 +56,26 @@ def instance_action(instance_id: int, action: str):
                **ctx.deps(runner=action != "cancel"))
 
 
+@admin_blueprint.post("/instances/<int:instance_id>/retry")
+@admin_only
+def retry(instance_id: int):
+    """重试, reported honestly: what ran again, and whether it failed again with the same error."""
+    ctx = engine_context()
+    case_id = request.form.get("case_id", type=int)
+    back = _safe_next(request.form.get("next")) if request.form.get("next") else (
+        _case_url(case_id) if case_id else url_for("admin.dashboard"))
+    try:
+        outcome = retry_and_report(instance_id=instance_id, reason=request.form.get("reason", ""),
+                                   actor=current_actor(), **ctx.deps(runner=True))
+    except NotAuthorized:
+        abort(403)
+    except DomainError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(*retry_message(outcome))
+    return redirect(back)
+
+
 @admin_blueprint.post("/instances/<int:instance_id>/rerun")
 @admin_only
 def rerun_step(instance_id: int):
@@ -73,7 +95,8 @@ def reassign(task_id: str):
     assignee_id = request.form.get("assignee_id", type=int)
     return act(reassign_task, "已改派待办。", back=_case_url(case_id) if case_id else url_for("admin.dashboard"),
                task_id=task_id, assignee_id=assignee_id if assignee_id is not None else -1,
-               reason=request.form.get("reason", ""), actor=current_actor(), **ctx.deps())
+               reason=request.form.get("reason", ""), change_lead=request.form.get("change_lead") == "1",
+               actor=current_actor(), **ctx.deps())
 
 
 @admin_blueprint.route("/tasks/<task_id>/skip", methods=["GET", "POST"])

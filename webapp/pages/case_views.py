@@ -18,6 +18,7 @@ from ..auth import current_actor, roles_required
 from ..context import engine_context
 from ..errors import status_for
 from . import pages_blueprint
+from .task_failures import failed_completion_message
 
 
 @pages_blueprint.route("/cases/new", methods=["GET", "POST"])
@@ -86,7 +87,7 @@ def task_page(task_id: str):
         draft = load_draft(uow.session, task_id=task_id, actor=actor)
         values = dict(draft.data) if draft is not None else {}
         draft_saved_at = draft.saved_at if draft is not None else None
-    errors, status = {}, 200
+    errors, status, failure = {}, 200, None
     if request.method == "POST" and request.form.get("action") == "draft":
         values = _form_values(form)
         save_draft(task_id=task_id, data=values, actor=actor, **ctx.deps())
@@ -99,22 +100,25 @@ def task_page(task_id: str):
         except ValidationFailed as exc:
             errors, status = exc.fields or {"_schema": [exc.message]}, 422
         except EngineFailure as exc:
-            flash(exc.message, "error")
-            return redirect(url_for("pages.show_case", case_id=case["id"]))
+            failure, status = failed_completion_message(task=task_info, values=values, error=exc, actor=actor,
+                                                        ctx=ctx), 500
         except DomainError as exc:  # not allowed, no longer open, changed meanwhile: say so, keep the input
             errors, status = {"_schema": [exc.message]}, status_for(exc)
+        except Exception as exc:  # a bug in the step: the typed work stays, the administrator is told
+            failure, status = failed_completion_message(task=task_info, values=values, error=exc, actor=actor,
+                                                        ctx=ctx), 500
         else:
             flash(f"「{task_info['title']}」已办结。", "success")
             return redirect(url_for("pages.show_case", case_id=case["id"]))
     return render_template("tasks/form.html", task=task_info, case=case, form=form, history=history,
                            fields=form.fields_for(set(actor.roles)), values=values, errors=errors,
                            officer_choices=officer_choices, attachments=attachments,
-                           draft_saved_at=draft_saved_at), status
+                           draft_saved_at=draft_saved_at, failure=failure), status
 
 
 def _officer_choices(session, case: dict, form, clock) -> list[tuple[int, str]]:
     """Only officers holding a valid enforcement certificate can be chosen as investigators."""
-    if not any(field.type == "officers" for field in form.fields):
+    if not any(field.type in ("officers", "officer") for field in form.fields):
         return []
     today = clock.now().astimezone(CHINA_TZ).date()
     return [(user.id, f"{user.display_name}（执法证 {user.valid_certificate(today).number}）")

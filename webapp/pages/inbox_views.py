@@ -90,13 +90,15 @@ def assign_task(task_id: str):
         return _back()
     ctx = engine_context()
     try:
-        task_services.assign_task(task_id=task_id, assignee_id=assignee_id, actor=current_actor(), **ctx.deps())
+        task_services.assign_task(task_id=task_id, assignee_id=assignee_id, actor=current_actor(),
+                                  change_lead=request.form.get("change_lead") == "1", **ctx.deps())
     except NotAuthorized:
         abort(403)
     except DomainError as exc:
         flash(exc.message, "error")
     else:
-        flash("已指派任务。", "success")
+        flash("已指派任务，并变更了主办人：此后承办人的待办交由新的主办人办理。"
+              if request.form.get("change_lead") == "1" else "已指派任务。", "success")
     return _back()
 
 
