@@ -45,12 +45,13 @@ class DeadlineScope:
         """The latest clock of this kind on the case that was not cancelled."""
         return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
 
-    def due_of(self, keys) -> "datetime | None":
-        """The earliest due moment among these clocks; with no keys, none."""
+    def due_of(self, keys) -> "tuple[datetime | None, str | None]":
+        """The earliest due moment among these clocks and that clock's unit; with no keys, none."""
         if not keys:  # a task watching no clock has none: never another clock's countdown
-            return None
-        moments = [row.due_at for row in self.rows() if row.status in records.OPEN_STATUSES and row.key in keys]
-        return min(moments) if moments else None
+            return None, None
+        rows = [row for row in self.rows() if row.status in records.OPEN_STATUSES and row.key in keys]
+        first = min(rows, key=lambda row: row.due_at, default=None)
+        return (first.due_at, first.unit) if first else (None, None)
 
     def ended(self, key: str) -> bool:
         """The clock of this kind was cancelled (its cause went away) and none runs now: a timer waiting on it

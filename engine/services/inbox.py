@@ -7,13 +7,13 @@ tell it), and the navigation counts — and never deserializes a workflow: every
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, false, func, or_, select
 
 from engine.actors import Actor
 from engine.deadlines.calendar_store import load_calendar
-from engine.deadlines.counting import add_working_days, end_of_day, local_day
+from engine.deadlines.counting import add_working_days, end_of_day, local_day, working_days_between
 from engine.errors import NotAuthorized
 from engine.services.case_admin import staff_by_role
 from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User
@@ -66,7 +66,9 @@ class InboxRow:
     assignee_name: str | None
     created_at: datetime
     due_at: datetime | None
+    due_unit: str | None  # the unit of the clock the task is due by
     urgency: str | None  # "overdue", "soon" (within SOON_WORKING_DAYS working days), "ok", or None (no deadline)
+    workdays_left: int | None = None  # a working-day clock counts down in working days (today not counted)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,14 @@ def urgency(due_at: datetime | None, now: datetime, soon: datetime) -> str | Non
     if due_at < now:
         return "overdue"
     return "soon" if due_at <= soon else "ok"
+
+
+def workdays_left(session, due_at: datetime | None, unit: str | None, now: datetime) -> int | None:
+    """Working days after today up to the clock's last day, for a working-day clock not yet run out."""
+    if unit != "workday" or due_at is None or due_at < now:
+        return None
+    last_day = local_day(due_at - timedelta(microseconds=1))  # a period ends at 24:00 of its last day
+    return working_days_between(load_calendar(session), local_day(now), last_day, set())
 
 
 def _mine(actor: Actor):
@@ -196,7 +206,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
             select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
                    ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
                    HumanTask.candidate_role, HumanTask.assignee_id, User.display_name, HumanTask.created_at,
-                   HumanTask.due_at)
+                   HumanTask.due_at, HumanTask.due_unit)
             .select_from(page_ids)
             .join(HumanTask, HumanTask.id == page_ids.c.id)
             .join(Case, Case.id == HumanTask.case_id)
@@ -204,7 +214,8 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
             .outerjoin(User, User.id == HumanTask.assignee_id)
             .order_by(*order))
-        return [InboxRow(*row, urgency=urgency(row[-1], now, soon_before)) for row in result]
+        return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before),
+                         workdays_left=workdays_left(session, row.due_at, row.due_unit, now)) for row in result]
 
     counts = inbox_counts(session, actor, now=now)
     rows = fetch(page)

@@ -5,7 +5,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Callable, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from engine import audit
@@ -163,10 +163,12 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
     created = []
     lead_officer = None
     for task in ready:
-        due_at = _deadline_due(session, instance.case_id, task.deadline_keys) or task.due_at
+        due_at, due_unit = _deadline_due(session, instance.case_id, task.deadline_keys)
+        if due_at is None:
+            due_at, due_unit = task.due_at, None
         row = open_rows.pop(task.id, None)
         if row is not None:
-            row.due_at = due_at
+            row.due_at, row.due_unit = due_at, due_unit
             continue
         role = role_for_lane(task.lane) or "admin"
         if role == "handler" and lead_officer is None:
@@ -175,7 +177,7 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
                         agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
                         candidate_role=role, form_key=task.form_key or task.name,
                         assignee_id=(lead_officer or None) if role == "handler" else None,
-                        status="open", created_at=clock.now(), due_at=due_at)
+                        status="open", created_at=clock.now(), due_at=due_at, due_unit=due_unit)
         session.add(row)
         created.append(row)
     for row in open_rows.values():  # withdrawn by the process (boundary event, cancellation)
@@ -184,17 +186,20 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
     return created
 
 
-def _deadline_due(session, case_id: int, keys: tuple[str, ...]):
+def _deadline_due(session, case_id: int, keys: tuple[str, ...]) -> tuple:
     """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired);
-    a task that watches none has no due moment (it never borrows another clock's countdown)."""
+    a task that watches none has no due moment (it never borrows another clock's countdown). Returns the due
+    moment and the unit of the clock it comes from (a working-day clock counts down in working days)."""
     if not keys:
-        return None
+        return None, None
     scope = current_scope()
     if scope is not None and scope.case_id == case_id:
         return scope.due_of(keys)
     session.flush()
-    return session.scalar(select(func.min(CaseDeadline.due_at)).where(
-        CaseDeadline.case_id == case_id, CaseDeadline.status.in_(OPEN_CLOCK_STATUSES), CaseDeadline.key.in_(keys)))
+    row = session.execute(select(CaseDeadline.due_at, CaseDeadline.unit).where(
+        CaseDeadline.case_id == case_id, CaseDeadline.status.in_(OPEN_CLOCK_STATUSES), CaseDeadline.key.in_(keys))
+        .order_by(CaseDeadline.due_at).limit(1)).first()
+    return (row.due_at, row.unit) if row else (None, None)
 
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:

@@ -64,3 +64,17 @@ def test_a_task_without_a_clock_of_its_own_shows_none(new_case, head_client):
     row = inbox[inbox.index("指派调查人员"):]
     row = row[:row.index("</tr>")]
     assert "无期限" in row and "2026-06-01" not in row
+
+
+def badge(inbox: str, title: str) -> str:
+    row = inbox[inbox.index(title):]
+    return row[:row.index("</tr>")]
+
+
+def test_a_working_day_clock_counts_down_in_working_days(new_case, head_client):
+    case = new_case()  # Monday 03-02 09:00; acceptance within 7 working days: Tuesday 03-10
+    assert "剩余 6 个工作日" in badge(head_client.get("/inbox?view=agency").get_data(as_text=True), "投诉举报受理")
+    case.at("2026-03-07 09:00")  # a Saturday: Monday and Tuesday are left, not "3 days"
+    assert "剩余 2 个工作日" in badge(head_client.get("/inbox?view=agency").get_data(as_text=True), "投诉举报受理")
+    case.at("2026-03-10 09:00")
+    assert "今日届满" in badge(head_client.get("/inbox?view=agency").get_data(as_text=True), "投诉举报受理")

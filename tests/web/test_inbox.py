@@ -109,9 +109,10 @@ def test_deadline_badges_and_quick_filters_follow_the_clock(client, world, staff
     world.clock.set(at("2026-03-13T09:00"))  # a Friday: three working days reach to 24:00 Wednesday 03-18
     page = html_of(client, "/inbox")
     assert [r.split()[1] for r in rows(page)] == ["早", "中", "晚"]
-    assert 'class="due soon">剩余 3 天 15 小时' in page           # 03-17 00:00
-    assert 'class="due soon">剩余 5 天 15 小时' in page           # 03-19 00:00: soon by working days, not 72 hours
-    assert 'class="due ok">剩余 10 天' in page
+    # working-day clocks count down in working days (today not counted)
+    assert 'class="due soon">剩余 1 个工作日' in page             # Monday 03-16 24:00
+    assert 'class="due soon">剩余 3 个工作日' in page             # Wednesday 03-18 24:00: soon by working days
+    assert 'class="due ok">剩余 6 个工作日' in page
     soon = html_of(client, "/inbox?due=soon")
     assert [r.split()[1] for r in rows(soon)] == ["早", "中"]
     assert rows(html_of(client, "/inbox?due=overdue")) == []
@@ -119,7 +120,7 @@ def test_deadline_badges_and_quick_filters_follow_the_clock(client, world, staff
 
     world.clock.set(at("2026-03-17T09:00"))
     page = html_of(client, "/inbox")
-    assert 'class="due overdue">已超期 9 小时' in page and 'class="due soon">剩余 1 天 15 小时' in page
+    assert 'class="due overdue">已超期 9 小时' in page and 'class="due soon">剩余 1 个工作日' in page
     assert 'class="nav-overdue alert">超期 (1)' in page
     overdue = html_of(client, "/inbox?due=overdue")
     assert [r.split()[1] for r in rows(overdue)] == ["早"]
