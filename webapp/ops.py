@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
 from engine.clock import CHINA_TZ
-from engine.services import monitoring
+from engine.services import inbox, monitoring
 from engine.services.heartbeats import worker_health
 from engine.store.migrate import alembic_config
 from engine.store.models import BulkOperationItem, HumanTask
@@ -100,7 +100,7 @@ def metrics():
         session = uow.session
         tasks = session.execute(select(
             func.count().filter(HumanTask.assignee_id.is_not(None)), func.count().filter(HumanTask.assignee_id.is_(None)),
-            func.count().filter(HumanTask.due_at < now)).where(HumanTask.status == "open")).one()
+            func.count().filter(inbox.overdue_task(now))).where(HumanTask.status == "open")).one()
         out.metric("zhifa_open_tasks", "gauge", "Open human tasks.",
                    [({"state": "assigned"}, tasks[0]), ({"state": "unassigned"}, tasks[1])])
         out.metric("zhifa_overdue_tasks", "gauge", "Open tasks past their due moment.", [({}, tasks[2])])

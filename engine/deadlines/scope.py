@@ -45,13 +45,14 @@ class DeadlineScope:
         """The latest clock of this kind on the case that was not cancelled."""
         return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
 
-    def due_of(self, keys) -> "tuple[datetime | None, str | None]":
-        """The earliest due moment among these clocks and that clock's unit; with no keys, none."""
+    def due_of(self, keys) -> "tuple[datetime | None, str | None, bool]":
+        """The earliest due moment among these clocks, that clock's unit and whether it is the party's; with no
+        keys, none."""
         if not keys:  # a task watching no clock has none: never another clock's countdown
-            return None, None
+            return None, None, False
         rows = [row for row in self.rows() if row.status in records.OPEN_STATUSES and row.key in keys]
         first = min(rows, key=lambda row: row.due_at, default=None)
-        return (first.due_at, first.unit) if first else (None, None)
+        return (first.due_at, first.unit, bool(first.party_side)) if first else (None, None, False)
 
     def ended(self, key: str) -> bool:
         """The clock of this kind was cancelled (its cause went away) and none runs now: a timer waiting on it

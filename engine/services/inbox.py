@@ -67,7 +67,9 @@ class InboxRow:
     created_at: datetime
     due_at: datetime | None
     due_unit: str | None  # the unit of the clock the task is due by
-    urgency: str | None  # "overdue", "soon" (within SOON_WORKING_DAYS working days), "ok", or None (no deadline)
+    due_party_side: bool  # ... and whether that clock is the party's
+    urgency: str | None  # "overdue", "lapsed" (the party's window ran out), "soon" (within SOON_WORKING_DAYS
+    # working days), "ok", or None (no deadline)
     workdays_left: int | None = None  # a working-day clock counts down in working days (today not counted)
 
 
@@ -96,11 +98,16 @@ def due_soon_before(session, now: datetime, working_days: int = SOON_WORKING_DAY
     return end_of_day(day)
 
 
-def urgency(due_at: datetime | None, now: datetime, soon: datetime) -> str | None:
+def overdue_task(now: datetime):
+    """An open task past its due moment, unless that moment was the party's (a lapsed window is no failure)."""
+    return and_(HumanTask.due_at < now, HumanTask.due_party_side.is_(False))
+
+
+def urgency(due_at: datetime | None, now: datetime, soon: datetime, party_side: bool = False) -> str | None:
     if due_at is None:
         return None
     if due_at < now:
-        return "overdue"
+        return "lapsed" if party_side else "overdue"
     return "soon" if due_at <= soon else "ok"
 
 
@@ -144,7 +151,7 @@ def _scope(actor: Actor, view: str):
 def inbox_counts(session, actor: Actor, *, now: datetime) -> InboxCounts:
     """The navigation's counts in one grouped query over the two inbox indexes."""
     mine, queue = _mine(actor), _queue(actor)
-    late = HumanTask.due_at < now
+    late = overdue_task(now)
     row = session.execute(select(
         func.count(case((mine, 1))), func.count(case((queue, 1))),
         func.count(case((and_(mine, late), 1))), func.count(case((and_(queue, late), 1))),
@@ -181,7 +188,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
         conditions.append(ProcessDefinition.process_id == process_id)
         needs_definition = True
     if due == "overdue":
-        conditions.append(HumanTask.due_at < now)
+        conditions.append(overdue_task(now))
     elif due == "soon":
         conditions.append(and_(HumanTask.due_at >= now, HumanTask.due_at <= soon_before))
     if q:
@@ -206,7 +213,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
             select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
                    ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
                    HumanTask.candidate_role, HumanTask.assignee_id, User.display_name, HumanTask.created_at,
-                   HumanTask.due_at, HumanTask.due_unit)
+                   HumanTask.due_at, HumanTask.due_unit, HumanTask.due_party_side)
             .select_from(page_ids)
             .join(HumanTask, HumanTask.id == page_ids.c.id)
             .join(Case, Case.id == HumanTask.case_id)
@@ -214,7 +221,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
             .outerjoin(User, User.id == HumanTask.assignee_id)
             .order_by(*order))
-        return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before),
+        return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before, row.due_party_side),
                          workdays_left=workdays_left(session, row.due_at, row.due_unit, now)) for row in result]
 
     counts = inbox_counts(session, actor, now=now)

@@ -163,12 +163,12 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
     created = []
     lead_officer = None
     for task in ready:
-        due_at, due_unit = _deadline_due(session, instance.case_id, task.deadline_keys)
+        due_at, due_unit, party_side = _deadline_due(session, instance.case_id, task.deadline_keys)
         if due_at is None:
-            due_at, due_unit = task.due_at, None
+            due_at, due_unit, party_side = task.due_at, None, False
         row = open_rows.pop(task.id, None)
         if row is not None:
-            row.due_at, row.due_unit = due_at, due_unit
+            row.due_at, row.due_unit, row.due_party_side = due_at, due_unit, party_side
             continue
         role = role_for_lane(task.lane) or "admin"
         if role == "handler" and lead_officer is None:
@@ -177,7 +177,8 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
                         agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
                         candidate_role=role, form_key=task.form_key or task.name,
                         assignee_id=(lead_officer or None) if role == "handler" else None,
-                        status="open", created_at=clock.now(), due_at=due_at, due_unit=due_unit)
+                        status="open", created_at=clock.now(), due_at=due_at, due_unit=due_unit,
+                        due_party_side=party_side)
         session.add(row)
         created.append(row)
     for row in open_rows.values():  # withdrawn by the process (boundary event, cancellation)
@@ -189,17 +190,18 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
 def _deadline_due(session, case_id: int, keys: tuple[str, ...]) -> tuple:
     """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired);
     a task that watches none has no due moment (it never borrows another clock's countdown). Returns the due
-    moment and the unit of the clock it comes from (a working-day clock counts down in working days)."""
+    moment, the unit of the clock it comes from (a working-day clock counts down in working days) and whether
+    that clock is the party's."""
     if not keys:
-        return None, None
+        return None, None, False
     scope = current_scope()
     if scope is not None and scope.case_id == case_id:
         return scope.due_of(keys)
     session.flush()
-    row = session.execute(select(CaseDeadline.due_at, CaseDeadline.unit).where(
+    row = session.execute(select(CaseDeadline.due_at, CaseDeadline.unit, CaseDeadline.party_side).where(
         CaseDeadline.case_id == case_id, CaseDeadline.status.in_(OPEN_CLOCK_STATUSES), CaseDeadline.key.in_(keys))
         .order_by(CaseDeadline.due_at).limit(1)).first()
-    return (row.due_at, row.unit) if row else (None, None)
+    return (row.due_at, row.unit, row.party_side) if row else (None, None, False)
 
 
 def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:

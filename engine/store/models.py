@@ -228,6 +228,8 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_unit: Mapped[str | None] = mapped_column(String(16))  # the unit of the clock due_at comes from
+    # due by a party's window (payment, statement…): past it the party's time has lapsed, no failure of the agency
+    due_party_side: Mapped[bool] = mapped_column(Boolean, default=False)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 

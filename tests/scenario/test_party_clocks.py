@@ -2,8 +2,11 @@
 the party let run out is a fact ('lapsed'), never the agency's overdue work."""
 from __future__ import annotations
 
+from datetime import datetime
+
+from engine.clock import CHINA_TZ
 from engine.deadlines.catalog import catalog
-from engine.services import monitoring, statistics
+from engine.services import inbox, monitoring, statistics
 from engine.services.case_list import CaseFilters, list_cases
 from engine.services.statistics import Period
 
@@ -80,3 +83,16 @@ def test_urgency_ticked_on_the_letter_ends_the_clock_when_the_referral_is_sent(n
     assert case.clock("referral_3wd")["status"] == "met"
     assert not [d for d in case.view()["deadlines"] if d["key"].startswith("referral_")
                 and d["key"] != "referral_feedback_15wd" and d["status"] in ("running", "overdue")]
+
+
+def test_the_inbox_never_lists_a_task_due_by_the_partys_window_as_overdue(new_case, world, staff):
+    case = new_case()
+    decide_and_serve(case)  # served 03-18: the fine is due by 24:00 on 04-02
+    assert "await_payment" in case.open_tasks()
+    world.clock.set(datetime(2026, 4, 3, 9, 0, tzinfo=CHINA_TZ))  # past it, before the scheduler's next tick
+    now = world.clock.now()
+    with world.uow() as uow:
+        overdue = inbox.inbox(uow.session, staff["head1"], view="agency", due="overdue", now=now)
+        everything = inbox.inbox(uow.session, staff["head1"], view="agency", now=now)
+    assert "await_payment" not in [row.name for row in overdue.rows]
+    assert next(row for row in everything.rows if row.name == "await_payment").urgency == "lapsed"

@@ -19,10 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.add_column(sa.Column('due_unit', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('due_party_side', sa.Boolean(), server_default=sa.false(), nullable=False))
     op.execute("UPDATE case_deadline SET status = 'lapsed' WHERE party_side = true AND status = 'overdue'")
 
 
 def downgrade() -> None:
     op.execute("UPDATE case_deadline SET status = 'overdue' WHERE party_side = true AND status = 'lapsed'")
     with op.batch_alter_table('human_task', schema=None) as batch_op:
+        batch_op.drop_column('due_party_side')
         batch_op.drop_column('due_unit')
