@@ -37,8 +37,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
         logging.basicConfig(level=level, format=TEXT_FORMAT)
     logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every task state change at INFO
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    # APScheduler logs two INFO lines per job run (every second); our tick logs what it did when it did anything
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler logs two INFO lines per job run (every second), and a WARNING each second a tick outlasts the
+    # interval (the next one is skipped, by design: max_instances=1); our tick logs what it did and its failures
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,15 @@ def server_now() -> datetime:
 def local_input(moment: datetime) -> str:
     """A moment as a datetime-local field takes it (Beijing time, to the minute)."""
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M")
+
+
+def login(page, server, username: str) -> None:
+    """Log in as a demo user (password demo12345) and land on the inbox."""
+    page.goto(server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo12345")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/inbox"))
 
 
 def _chromium_or_skip():

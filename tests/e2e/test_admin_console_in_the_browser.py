@@ -2,17 +2,8 @@
 request leaves the server), and a supervisor sees the statistics page with its charts."""
 from __future__ import annotations
 
-import re
 
-from .conftest import ARTIFACTS
-
-
-def login(page, server, username: str) -> None:
-    page.goto(server + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inbox"))
+from .conftest import ARTIFACTS, login
 
 
 def test_dashboard_charts_are_drawn_offline(server, page):

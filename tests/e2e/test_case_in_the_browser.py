@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from .conftest import ARTIFACTS, local_input, server_now
+from .conftest import ARTIFACTS, local_input, login, server_now
 
 # a tiny but real JPEG (1×1 pixel), as a phone would attach a photo of the scene
 JPEG = bytes.fromhex(
@@ -18,14 +18,6 @@ JPEG = bytes.fromhex(
 
 def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def login(page, server, username: str) -> None:
-    page.goto(server + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inbox"))
 
 
 def logout(page) -> None:

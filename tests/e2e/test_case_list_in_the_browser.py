@@ -3,15 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import ARTIFACTS
-
-
-def login(page, server, username: str) -> None:
-    page.goto(server + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo12345")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/inbox"))
+from .conftest import ARTIFACTS, login
 
 
 def overflow(page) -> int:

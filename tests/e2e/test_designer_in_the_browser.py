@@ -12,8 +12,8 @@ from lxml import etree
 
 from engine.specs.bpmn_xml import BPMN, BPMNDI, as_utf8_text
 
-from .conftest import ARTIFACTS, local_input, server_now
-from .test_case_in_the_browser import login, logout, shot
+from .conftest import ARTIFACTS, local_input, login, server_now
+from .test_case_in_the_browser import logout, shot
 
 MIWG = Path(__file__).resolve().parents[1] / "fixtures" / "miwg"
 NEW_TASK_FLOW = "flow_lead_check_to_summary_gateway"  # 案源初查 → 是否简易程序: the new task goes in between

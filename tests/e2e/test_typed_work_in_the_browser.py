@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .conftest import local_input, server_now
-from .test_case_in_the_browser import JPEG, login, open_task, shot
+from .conftest import local_input, login, server_now
+from .test_case_in_the_browser import JPEG, open_task, shot
 
 FINDINGS = "现场核实：人民路 88 号门前占道经营，摊位约 6 平方米，已拍照。"
 
