@@ -44,10 +44,12 @@ class EngineFailure(DomainError):
     """The process itself failed (a script or expression raised); the step was rolled back."""
     code = "engine_error"
 
-    def __init__(self, message: str, *, element_id: str | None = None, instance_id: int | None = None):
+    def __init__(self, message: str, *, element_id: str | None = None, instance_id: int | None = None,
+                 detail: str | None = None):
         super().__init__(message)
         self.element_id = element_id
         self.instance_id = instance_id
+        self.detail = detail  # the technical cause (an exception's text): for administrators, never for the clerk
 
 
 class DefinitionProblem(DomainError):

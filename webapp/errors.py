@@ -36,7 +36,15 @@ def error_body(error: DomainError) -> dict:
         body["problems"] = error.problems
     if isinstance(error, EngineFailure):
         body["element_id"] = error.element_id
+        if error.detail and _is_administrator():  # the cause is for whoever fixes it, not for the clerk
+            body["detail"] = error.detail
     return body
+
+
+def _is_administrator() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated and current_user.has_role("admin"))
 
 
 def wants_json() -> bool:

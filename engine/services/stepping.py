@@ -225,9 +225,10 @@ def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | N
             instance_id = instance_id()
         if instance_id is not None:
             record_failure(uow, instance_id=instance_id, failure=failure, clock=clock, actor=actor)
-        where = f"「{failure.element_id}」" if failure.element_id else ""
-        raise EngineFailure(f"流程在{where}步骤出错：{failure.message}。本次操作已撤回，已通知管理员处理。",
-                            element_id=failure.element_id, instance_id=instance_id) from failure
+        raise EngineFailure("流程在办理这一步时出错，本次操作没有生效，案件保持原状；已记录并通知系统管理员"
+                            "（见“管理与监督”的流程错误）。请不要反复提交同样的内容，待管理员处理后再办理。",
+                            element_id=failure.element_id, instance_id=instance_id,
+                            detail=failure.message) from failure
 
 
 def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, clock: Clock, actor: Actor) -> None:

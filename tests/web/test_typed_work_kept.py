@@ -85,3 +85,19 @@ def test_an_upload_without_scripts_saves_the_typed_fields_first(client, world, s
                                  "description": "现场照片", "file": (io.BytesIO(PNG), "现场.png")})
     page = response.get_data(as_text=True)
     assert "已上传「现场.png」" in page and TYPED in page and "已存为草稿" in page
+
+
+def test_the_api_answers_an_engine_error_in_plain_words_and_keeps_the_cause_for_the_console(client, world, staff,
+                                                                                           token_for):
+    case_id, task = failing_case(world, staff)
+    response = client.post(f"/api/v1/tasks/{task.id}/complete", headers=token_for("handler1"),
+                           json={"findings": TYPED, "recommendation": "file"})
+    assert response.status_code == 500
+    error = response.get_json()["error"]
+    assert error["code"] == "engine_error" and "本次操作没有生效" in error["message"] and "系统管理员" in error["message"]
+    for leak in ("ZeroDivisionError", "division by zero", "Traceback"):
+        assert leak not in response.get_data(as_text=True)
+    assert "detail" not in error
+    with world.uow() as uow:  # the administrator reads the cause on the console
+        instance = uow.session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case_id))
+        assert "division by zero" in instance.error_message
