@@ -1,5 +1,5 @@
 """Case functions for BPMN scripts, beside the deadline functions: start another process on the same case,
-send a message to the case's other processes, publish or withdraw the decision, compute the late surcharge.
+send a message to the case's other processes, publish or withdraw the decision, compute the late surcharge, record a payment.
 
 They act through the case scope the service opened for the step (engine.deadlines.scope), so everything they
 write joins the step's transaction.
@@ -10,16 +10,18 @@ import json
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from engine import audit, payments
 from engine.clock import CHINA_TZ
-from engine.deadlines.scope import current_scope
+from engine.deadlines.scope import current_scope, meet_deadline
 from engine.scripting import SandboxedEnvironment
 
 _task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
 _runner: ContextVar[object | None] = ContextVar("zhifa_runner", default=None)
 
-SURCHARGE_RATE = Decimal("0.03")  # 每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）
+SURCHARGE_RATE = payments.SURCHARGE_RATE
+surcharge = payments.surcharge
 
 
 class TaskAwareEnvironment(SandboxedEnvironment):
@@ -115,17 +117,45 @@ def late_surcharge(fine_amount, payment_key: str = "payment_15d") -> float:
     fine = Decimal(str(fine_amount or 0))
     if row is None or fine <= 0:
         return 0.0
-    return float(surcharge(fine, row.due_date, scope.clock.now().astimezone(CHINA_TZ).date()))
+    today_ = scope.clock.now().astimezone(CHINA_TZ).date()
+    return float(surcharge(fine, row.due_date, payments.accrual_end(row, today_)))
 
 
-def surcharge(fine: Decimal, last_day: date, on: date) -> Decimal:
-    days = max((on - last_day).days, 0)
-    amount = (fine * SURCHARGE_RATE * days).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return min(amount, fine)
+def register_payment(payment_key: str = "payment_15d") -> float:
+    """Record the payment this step's form entered (paid_on, amount_paid, surcharge_paid) in the full-process
+    record, against what was due on its day (the fine plus the surcharge accrued to then, less what was paid
+    before); meets the payment clock once nothing is outstanding. Returns what is still outstanding (元)."""
+    scope = _scope()
+    data = _task_data.get() or {}
+    paid_on = date.fromisoformat(str(data.get("paid_on")))
+    amount = payments.money(data.get("amount_paid")) + payments.money(data.get("surcharge_paid"))
+    fine, before = payments.recorded(scope.session, scope.case_id)
+    if fine is None:
+        fine = payments.money(data.get("fine_amount"))
+    paid_before = sum((payments.money(p.get("amount")) for p in before), Decimal("0.00"))
+    due = payments.amount_due(fine=fine, clock=scope.current(payment_key), paid=paid_before + amount, on=paid_on)
+    outstanding = due["outstanding"]
+    summary = (f"登记缴款 {amount:,.2f} 元（{paid_on.isoformat()}）：截至当日应缴 {due['total']:,.2f} 元"
+               f"（罚款 {due['fine']:,.2f} 元，加处罚款 {due['surcharge']:,.2f} 元），累计已缴 {due['paid']:,.2f} 元，"
+               + (f"尚欠 {outstanding:,.2f} 元" if outstanding > 0 else "已全部缴清"))
+    audit.record(scope.session, clock=scope.clock, actor=scope.actor, action=payments.PAYMENT_ACTION,
+                 case_id=scope.case_id, instance_id=scope.instance_id, summary=summary,
+                 data={"paid_on": paid_on.isoformat(), "amount": format(amount, "f"),
+                       "receipt_number": data.get("receipt_number"), **payments.as_json(due)})
+    if outstanding <= 0:
+        meet_deadline(payment_key)
+    return float(outstanding)
+
+
+def deadline_passed(key: str) -> bool:
+    """The clock's due moment has passed (and it is not paused): what remains is paid late."""
+    scope = _scope()
+    row = scope.current(key)
+    return row is not None and row.status != "paused" and scope.clock.now() > row.due_at
 
 
 CASE_FUNCTIONS = {
     "today": today, "start_case_process": start_case_process, "notify_case": notify_case,
     "publish_decision": publish_decision, "withdraw_publication": withdraw_publication,
-    "late_surcharge": late_surcharge,
+    "late_surcharge": late_surcharge, "register_payment": register_payment, "deadline_passed": deadline_passed,
 }

@@ -1,6 +1,8 @@
 """Forms of the summary and ordinary procedures (简易程序、一般程序)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .base import Field, FormDefinition
 from .common import (
     PENALTY_KINDS, SERVICE_METHODS, SUMMARY_FINE_LIMITS, YES_NO, fine_required_for_fine, required_when,
@@ -70,16 +72,34 @@ def _surcharge_within_fine(data: dict, context: dict):
     return None
 
 
+def _no_overpayment(data: dict, context: dict):
+    """What is paid at once may not exceed what the system computes as outstanding on the payment date (the fine
+    plus the surcharge accrued to that day, less what was paid before)."""
+    amount_due, paid_on = context.get("amount_due"), data.get("paid_on")
+    if amount_due is None or paid_on is None:
+        return None
+    amount = Decimal(str(data.get("amount_paid") or 0)) + Decimal(str(data.get("surcharge_paid") or 0))
+    if amount <= 0:
+        return {"amount_paid": "请填写本次缴纳的金额。"}
+    due = amount_due(paid_on)
+    if due is None or amount <= due["outstanding"]:
+        return None
+    return {"amount_paid": f"本次缴纳 {amount:,.2f} 元超出截至 {paid_on.isoformat()} 应缴未缴的 {due['outstanding']:,.2f} 元"
+                           f"（罚款 {due['fine']:,.2f} 元，加处罚款 {due['surcharge']:,.2f} 元，已缴 {due['paid']:,.2f} 元），"
+                           "不予登记：请核对缴款凭证。"}
+
+
 PAYMENT_RECORD = FormDefinition(
     key="payment_record", title="缴纳罚款",
-    description="当事人自收到决定书之日起十五日内缴纳罚款；逾期每日按罚款数额的百分之三加处罚款，加处总额不超过罚款数额。",
+    description="当事人自收到决定书之日起十五日内缴纳罚款；逾期每日按罚款数额的百分之三加处罚款，加处总额不超过罚款数额。"
+                "应缴金额由系统按缴款日期计算；未缴清的，案件为部分缴纳，余额继续计算。",
     fields=(
         Field("paid_on", "date", "缴款日期"),
         Field("amount_paid", "money", "缴纳罚款（元）", minimum=0),
         Field("surcharge_paid", "money", "缴纳加处罚款（元）", required=False, minimum=0),
         Field("receipt_number", "text", "缴款凭证号"),
     ),
-    rules=(_surcharge_within_fine,),
+    rules=(_surcharge_within_fine, _no_overpayment),
 )
 
 INVESTIGATION_ASSIGNMENT = FormDefinition(

@@ -30,7 +30,7 @@ STAGE_TITLES = {
     "lead": "线索初查", "summary": "简易程序", "filed": "已立案", "investigation": "立案调查", "not_filed": "不予立案",
     "referred": "已移送", "crime_transfer": "涉嫌犯罪移送", "transferred": "已移送公安", "decided": "已作出决定",
     "reconsideration": "行政复议", "litigation": "行政诉讼", "revoked": "决定已撤销", "enforcement": "强制执行",
-    "enforced": "已执行", "paid": "已缴纳罚款", "archived": "已归档",
+    "enforced": "已执行", "partly_paid": "部分缴纳", "paid": "已缴纳罚款", "archived": "已归档",
 }
 INSTANCE_STATUS_TITLES = {"running": "运行中", "waiting": "办理中", "suspended": "已中止", "error": "出错",
                           "completed": "已结束", "cancelled": "已撤销"}

@@ -13,6 +13,7 @@ from engine.clock import Clock, as_utc
 from engine.errors import NotAuthorized, NotFound, TaskNotOpen, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.runner import WorkflowRunner
+from engine.payments import case_amount_due
 from engine.store.database import UnitOfWork
 from engine.store.models import HumanTask, TaskDraft, User
 
@@ -147,7 +148,8 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         case = instance.case
         try:
             cleaned = form.validate(data, {"party_kind": case.party_kind, "data": case_facts(case, process_data),
-                                           "now": clock.now()})
+                                           "now": clock.now(),
+                                           "amount_due": lambda on: case_amount_due(session, case.id, on=on)})
         except ValidationError as exc:
             raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
         if properties.get("duty"):

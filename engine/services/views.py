@@ -1,12 +1,15 @@
 """Read models: plain dicts for the API and the pages, built from indexed columns (no deserialization)."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 import forms
 
 from engine.actors import Actor
 from engine.deadlines.counting import due_label
+from engine.payments import as_json as amount_json, case_amount_due
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance, User
 
 from .cases import get_case_for
@@ -43,7 +46,9 @@ def task_views(session, task_ids, *order) -> list[dict]:
              "due_text": due_label(row.due_at) if row.due_at else None} for row in rows]
 
 
-def case_view(session, case: Case, actor: Actor) -> dict:
+def case_view(session, case: Case, actor: Actor, *, today: date | None = None) -> dict:
+    """`today` (Beijing): the day what is owed on a fine is computed to (`amount_due`, None without a fine to
+    pay or without a day given)."""
     instances = session.execute(
         select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.next_due_at,
                ProcessInstance.error_element, ProcessInstance.error_message, ProcessInstance.created_at,
@@ -71,7 +76,15 @@ def case_view(session, case: Case, actor: Actor) -> dict:
         "deadlines": case_deadlines(session, case.id),
         "attachments": list_attachments(session, case.id),
         "documents": list_documents(session, case.id),
+        "amount_due": amount_due_view(session, case.id, today),
     }
+
+
+def amount_due_view(session, case_id: int, today: date | None) -> dict | None:
+    """{fine, surcharge, total, paid, outstanding, as_of, last_day, payments}: what the party owes on the fine,
+    as of today (or of the last payment once everything is paid)."""
+    due = case_amount_due(session, case_id, today=today) if today is not None else None
+    return amount_json(due) if due is not None else None
 
 
 def open_tasks_of(session, case_id: int) -> list[dict]:
@@ -86,8 +99,8 @@ def step_view(session, case_id: int) -> dict:
             "tasks": open_tasks_of(session, case_id)}
 
 
-def get_case_view(session, case_id: int, actor: Actor) -> dict:
-    return case_view(session, get_case_for(session, case_id, actor), actor)
+def get_case_view(session, case_id: int, actor: Actor, *, today: date | None = None) -> dict:
+    return case_view(session, get_case_for(session, case_id, actor), actor, today=today)
 
 
 def timeline(session, case_id: int) -> list[dict]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from engine.clock import CHINA_TZ
 from engine.errors import NotFound, ValidationFailed
 from engine.services import cases as case_services
 from engine.services import deadlines as deadline_services
@@ -76,12 +77,17 @@ def instance_action(instance_id: int, action: str):
                      **ctx.deps(runner=action != "cancel"))
     with ctx.uow() as uow:
         instance = uow.session.get(ProcessInstance, instance_id)
-        return ok(get_case_view(uow.session, instance.case_id, current_actor()))
+        return ok(get_case_view(uow.session, instance.case_id, current_actor(), today=_today(ctx)))
 
 
 def _case_json(case_id: int) -> dict:
-    with engine_context().uow() as uow:
-        return get_case_view(uow.session, case_id, current_actor())
+    ctx = engine_context()
+    with ctx.uow() as uow:
+        return get_case_view(uow.session, case_id, current_actor(), today=_today(ctx))
+
+
+def _today(ctx):
+    return ctx.clock.now().astimezone(CHINA_TZ).date()
 
 
 def _nest_party(fields: dict) -> dict:

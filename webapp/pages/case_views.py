@@ -44,8 +44,9 @@ def new_case():
 @pages_blueprint.get("/cases/<int:case_id>")
 @login_required
 def show_case(case_id: int):
-    with engine_context().uow() as uow:
-        case = get_case_view(uow.session, case_id, current_actor())
+    ctx = engine_context()
+    with ctx.uow() as uow:
+        case = get_case_view(uow.session, case_id, current_actor(), today=ctx.clock.now().astimezone(CHINA_TZ).date())
         records = timeline(uow.session, case_id)
     return render_template("cases/show.html", case=case, records=records)
 
@@ -77,7 +78,8 @@ def task_page(task_id: str):
         task_info = task_view(uow.session, task_id)
         if task_info is None:
             raise NotFound("待办任务不存在。")
-        case = get_case_view(uow.session, task_info["case_id"], actor)
+        case = get_case_view(uow.session, task_info["case_id"], actor,
+                             today=ctx.clock.now().astimezone(CHINA_TZ).date())
         history = completed_steps(uow.session, task_info["case_id"])
         form = forms.get(task_info["form_key"])
         if form is None:
