@@ -140,3 +140,16 @@ def test_the_summary_procedure_also_keeps_a_partly_paid_fine_open(new_case):
         pay(case, "summary_payment", date(2026, 3, 6), 151)
     pay(case, "summary_payment", date(2026, 3, 6), 150)
     assert case.view()["stage"] == "paid" and "case_closing" in case.processes()
+
+
+def test_a_partial_payment_after_the_demand_notice_keeps_the_enforcement_open(new_case):
+    case = new_case()
+    served(case)
+    case.at("2026-09-22 00:01")  # six months for a lawsuit have lapsed: enforcement starts
+    assert case.open_tasks() == ["demand_notice"]
+    case.do("demand_notice", "handler1", served_on="2026-09-22")
+    pay(case, "await_performance", date(2026, 9, 23), 1000)
+    assert case.view()["stage"] == "partly_paid" and case.open_tasks() == ["await_performance"]
+    assert owed(case, date(2026, 9, 24))["outstanding"] == 3000  # 2,000 + the capped surcharge, less 1,000
+    pay(case, "await_performance", date(2026, 9, 24), 3000)
+    assert case.view()["stage"] == "paid" and case.clock("demand_notice_10wd")["status"] == "met"
