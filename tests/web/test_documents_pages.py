@@ -40,8 +40,14 @@ def test_the_case_page_links_each_document_and_the_link_shows_it_exactly_as_issu
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-    assert response.get_data() == stored_html(world, document_id).encode("utf-8")
     html = response.get_data(as_text=True)
+    # on the screen a bar to print and to go back to the case file, hidden in print; the rest exactly as issued
+    toolbar = re.search(r"<style>\.zhifa-toolbar.*?</script>", html, re.S)
+    assert toolbar and f'href="/cases/{case_id}"' in toolbar.group(0) and 'id="zhifa-print"' in toolbar.group(0)
+    assert "@media print{.zhifa-toolbar{display:none}}" in toolbar.group(0) and "打印" in toolbar.group(0)
+    assert html.replace(toolbar.group(0), "") == stored_html(world, document_id)
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert client.get("/static/print_document.js").status_code == 200
     assert "行政处罚决定书" in html and "罚款金额：人民币贰佰元整" in html and "六十日内" in html
     assert "&lt;b&gt;周某某&lt;/b&gt;" in html and "<b>周某某</b>" not in html
 

@@ -18,6 +18,7 @@ from ..auth import current_actor, roles_required
 from ..context import engine_context
 from ..errors import status_for
 from . import pages_blueprint
+from .document_toolbar import with_screen_toolbar
 from .task_failures import failed_completion_message
 
 
@@ -52,7 +53,8 @@ def show_case(case_id: int):
 
 
 # A stored document is shown exactly as issued; it has no scripts, and the browser must not run or fetch any.
-DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; img-src data:; base-uri 'none'; "
+                "form-action 'none'")
 
 
 @pages_blueprint.get("/cases/<int:case_id>/documents/<int:document_id>")
@@ -61,7 +63,7 @@ def show_document(case_id: int, document_id: int):
     with engine_context().uow() as uow:
         document = document_services.get_document(uow.session, case_id, document_id, current_actor())
         html = document.html
-    response = Response(html, mimetype="text/html")
+    response = Response(with_screen_toolbar(html, case_id=case_id), mimetype="text/html")
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = DOCUMENT_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
