@@ -20,7 +20,8 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside is a typing slip, neve
 ANCHOR = "discovered_at"  # nothing on a case happens before its lead was discovered or received
 
 # dates that are appointments, not facts: typed ahead of time (the hearing is notified at least 7 WD before)
-PLANNED = frozenset({"hearing_time"})
+# and the day by which a party is ordered to correct a violation (行政处罚法第二十八条)
+PLANNED = frozenset({"hearing_time", "correction_deadline"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ ORDER = (
     NotBefore("decision_date", "notice_date"),    # 事先告知 before the decision (行政处罚法第四十四条、第六十二条)
     NotBefore("decision_date", "held_on"),        # the hearing is held before the decision
     NotBefore("held_on", "hearing_time"),         # not before the notified day: it would cut the 7 WD notice short
+    NotBefore("correction_deadline", "decision_date"),  # a correction is ordered by the decision, for later
     NotBefore("served_at", "decision_date"),      # a decision is served once issued (第六十一条)
     NotBefore("published_on", "decision_date"),
     NotBefore("paid_on", "served_at"),            # the 15 days run from service (第六十七条)
@@ -55,10 +57,10 @@ def chronology_errors(values: dict, labels: dict[str, str], context: dict) -> di
     facts = {**(context.get("data") or {}), **{k: v for k, v in values.items() if v is not None}}
     errors: dict[str, str] = {}
     for name, value in values.items():
-        if not isinstance(value, date) or name in PLANNED:
+        if not isinstance(value, date):
             continue
         label = labels.get(name, name)
-        problem = _in_future(label, value, now) if now is not None else None
+        problem = _in_future(label, value, now) if now is not None and name not in PLANNED else None
         if problem is None:
             earlier = [ANCHOR] if name != ANCHOR else []
             earlier += [rule.earlier for rule in ORDER if rule.field == name]

@@ -311,9 +311,18 @@ PENALTY_DECISION = FormDefinition(
         Field("hearing_adoption_reason", "textarea", "采纳或者不予采纳的理由", required=False),
         Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
               help="案源登记时已填写的可不填。"),
+        Field("correction_ordered", "choice", "责令改正", choices=YES_NO, required=False,
+              help="行政处罚法第二十八条：实施行政处罚时，应当责令当事人改正或者限期改正违法行为；"
+                   "选「是」的，同时制作责令（限期）改正通知书。"),
+        Field("correction_content", "textarea", "责令改正内容", required=False),
+        Field("correction_deadline", "date", "改正期限", required=False, help="不得早于决定日期。"),
     ),
     rules=(
         _hearing_opinions_answered,
+        required_when("correction_content", when="correction_ordered", equals="yes",
+                      message="责令改正的，须写明改正内容。"),
+        required_when("correction_deadline", when="correction_ordered", equals="yes",
+                      message="责令改正的，须填写改正期限。"),
         required_when("penalty_kind", when="decision", equals="penalty", message="给予处罚的，须选择处罚种类。"),
         fine_required_for_fine("penalty_kind", "fine_amount"),
         within_discretion("fine_amount"),

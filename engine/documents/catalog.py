@@ -29,6 +29,7 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
     _kind("hearing_notice", "听证通知书", "听通字"),
     _kind("hearing_record", "听证笔录", "听录字"),
     _kind("penalty_decision", "行政处罚决定书", "罚决字"),
+    _kind("correction_order", "责令（限期）改正通知书", "责改字"),
     _kind("onsite_penalty_decision", "当场行政处罚决定书", "当罚字"),
     _kind("service_receipt", "送达回证", "送证字"),
     _kind("preservation_notice", "先行登记保存通知书", "保存字"),
@@ -47,6 +48,8 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {kind.key: kind for kind in (
 # task completes.
 ISSUED_WHEN: dict[str, tuple[dict[str, frozenset], ...]] = {
     "penalty_decision": ({"decision": frozenset({None, "penalty"})},),  # not for 不予处罚 or a transfer to police
+    # 行政处罚法第二十八条第一款: issued with the decision when it orders the party to correct the violation
+    "correction_order": ({"correction_ordered": frozenset({"yes"})},),
     "preservation_notice": ({"evidence_preserved": frozenset({"yes"})},),
     "seizure_decision": ({"seized": frozenset({"yes"})},),
     "preservation_release": ({"preservation_result": frozenset({"release"})},),

@@ -37,6 +37,10 @@ FACTS: dict[str, Fact] = {fact.key: fact for fact in (
     Fact("party_address", "当事人住所（住址）", "案件未登记当事人的住所（住址）",
          "请在本步骤的「当事人住所（住址）」一栏填写", lambda v: v["party"].get("address")),
     Fact("place", "处罚地点", "未记录当场处罚的地点", "请在本步骤的「处罚地点」一栏填写", lambda v: v["place"]),
+    Fact("correction_content", "责令改正的内容", "未记录责令改正的内容", "请在本步骤的「责令改正内容」一栏填写",
+         lambda v: v["data"].get("correction_content")),
+    Fact("correction_deadline", "改正期限", "未记录改正期限", "请在本步骤的「改正期限」一栏填写",
+         lambda v: v["data"].get("correction_deadline")),
     _agency("reconsideration_body", "复议机关"),
     _agency("litigation_court", "管辖行政诉讼的人民法院"),
     _agency("payment_bank", "罚款收款银行"),
@@ -65,6 +69,9 @@ REQUIRED_FACTS: dict[str, tuple[tuple[str, str], ...]] = {
                          ("agency.seal_text", "always")),
     "onsite_penalty_decision": (("party_name", "always"), ("place", "always"), *REMEDIES, *PAYMENT,
                                 ("agency.seal_text", "always")),
+    # 第二十八条第一款: what the party must correct and by when
+    "correction_order": (("party_name", "always"), ("correction_content", "always"), ("correction_deadline", "always"),
+                         ("agency.seal_text", "always")),
     "demand_notice": PAYMENT,  # 行政强制法第三十五条: 履行义务的方式
     # 行政强制法第二十四条: name and address, reason, basis and period, what is seized, remedies, agency and seal
     "seizure_decision": (("party_name", "always"), ("party_address", "always"), *REMEDIES,

@@ -176,3 +176,48 @@ def test_a_real_name_complainant_told_in_writing_gets_a_not_filing_notice(new_ca
     for fact in ("刘女士：", "2026年3月1日", "经查不存在违法行为", "决定不予立案", "无违法事实", "东城镇人民路 1 号",
                  "印章：东城镇综合行政执法队"):
         assert fact in notice, fact
+
+
+def decided_case(new_case):
+    case = new_case()
+    file_and_investigate(case)
+    case.at("2026-03-10")
+    case.do("prior_notice", "handler1", intended_penalty="罚款伍万元", notice_date="2026-03-10", hearing_eligible="no",
+            service_method="direct")
+    case.at("2026-03-18")  # no statement within the period
+    return case
+
+
+DECISION = dict(decision="penalty", penalty_kind="fine", fine_amount=50000, decision_text="罚款伍万元",
+                decision_date="2026-03-18")
+
+
+def test_a_decision_ordering_correction_issues_the_correction_order_stating_what_and_by_when(new_case, world):
+    case = decided_case(new_case)
+    before = saved_state(world, case.case_id)
+    with pytest.raises(ValidationFailed) as refused:  # ordered, but what to correct is not said
+        case.do("penalty_decision", "head1", **DECISION, correction_ordered="yes", correction_deadline="2026-04-30")
+    assert refused.value.fields["correction_content"] == ["责令改正的，须写明改正内容。"]
+    with pytest.raises(ValidationFailed) as refused:  # by a day before the decision
+        case.do("penalty_decision", "head1", **DECISION, correction_ordered="yes", correction_content="清理倾倒的渣土",
+                correction_deadline="2026-03-17")
+    assert refused.value.fields["correction_deadline"] == ["改正期限 2026-03-17 早于决定日期 2026-03-18。"]
+    assert saved_state(world, case.case_id) == before and case.open_tasks() == ["penalty_decision"]
+
+    case.do("penalty_decision", "head1", **DECISION, correction_ordered="yes",
+            correction_content="清理倾倒在河道内的建筑渣土，恢复河道原状", correction_deadline="2026-04-30")
+    order = next(d for d in case.documents() if d.kind == "correction_order")
+    assert order.title == "责令（限期）改正通知书" and "责改字" in order.number
+    html = issued(world, case.case_id)["correction_order"]
+    for fact in ("清理倾倒在河道内的建筑渣土，恢复河道原状", "2026年4月30日</span>前改正", "第二十八条第一款",
+                 "东城建工集团有限公司", "印章：东城镇综合行政执法队", "2026年3月18日"):
+        assert fact in html, fact
+    assert "None" not in html
+
+
+@pytest.mark.parametrize("ordered", [{}, {"correction_ordered": "no"}])
+def test_no_correction_order_when_the_decision_orders_no_correction(new_case, world, ordered):
+    case = decided_case(new_case)
+    case.do("penalty_decision", "head1", **DECISION, **ordered)
+    kinds = {d.kind for d in case.documents()}
+    assert "penalty_decision" in kinds and "correction_order" not in kinds

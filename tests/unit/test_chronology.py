@@ -83,3 +83,15 @@ def test_without_a_clock_the_order_is_still_checked():
     assert forms.get("service").validate({**SERVICE, "served_at": "2030-01-01"}, {"data": DECIDED})
     with pytest.raises(ValidationError):
         forms.get("service").validate({**SERVICE, "served_at": "2026-11-01"}, {"data": DECIDED})
+
+
+def test_a_correction_is_ordered_by_a_day_not_before_the_decision_and_may_lie_ahead():
+    ordered = {**DECISION, "decision_date": "2026-12-01", "correction_ordered": "yes", "correction_content": "拆除"}
+    assert accepted("penalty_decision", {**ordered, "correction_deadline": "2027-01-15"}, DECIDED)[
+        "correction_deadline"] == "2027-01-15"
+    messages = refusal("penalty_decision", {**ordered, "correction_deadline": "2026-11-30"}, DECIDED)
+    assert messages == {"correction_deadline": ["改正期限 2026-11-30 早于决定日期 2026-12-01。"]}
+    messages = refusal("penalty_decision", {**DECISION, "decision_date": "2026-12-01", "correction_ordered": "yes"},
+                       DECIDED)
+    assert messages == {"correction_content": ["责令改正的，须写明改正内容。"],
+                        "correction_deadline": ["责令改正的，须填写改正期限。"]}

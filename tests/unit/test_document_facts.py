@@ -25,7 +25,8 @@ def test_with_the_record_complete_nothing_is_missing_and_every_required_fact_is_
     assert keys(kind) == []
     text = visible_text(render_document(kind, context()))
     for key, _condition in REQUIRED_FACTS[kind]:
-        value = {"party_name": "周某某", "party_address": "人民路 90 号", "place": "人民路 88 号"}.get(key) \
+        value = {"party_name": "周某某", "party_address": "人民路 90 号", "place": "人民路 88 号",
+                 "correction_content": "拆除人行道上的摊架", "correction_deadline": "2026年4月8日"}.get(key) \
             or AGENCY[key.split(".", 1)[1]]
         assert value in text, f"{kind} lacks {key}"
 
@@ -110,6 +111,9 @@ def test_a_document_listed_on_a_task_is_issued_only_for_what_the_step_recorded()
     assert issued_for("penalty_decision", {"decision": "penalty"}) and issued_for("penalty_decision", {})
     assert not issued_for("penalty_decision", {"decision": "no_penalty"})
     assert not issued_for("penalty_decision", {"decision": "transfer_police"})
+    assert issued_for("correction_order", {"decision": "penalty", "correction_ordered": "yes"})
+    assert not issued_for("correction_order", {"decision": "penalty", "correction_ordered": "no"})
+    assert not issued_for("correction_order", {"decision": "penalty"})
     assert issued_for("seizure_decision", {"seized": "yes"}) and not issued_for("seizure_decision", {"seized": "no"})
     assert not issued_for("preservation_notice", {"evidence_preserved": "no", "seized": "yes"})
     assert issued_for("seizure_release", {"seizure_result": "release", "preservation_result": "seize"})
@@ -119,3 +123,13 @@ def test_a_document_listed_on_a_task_is_issued_only_for_what_the_step_recorded()
     assert issued_for("not_filing_notice", not_filed)
     assert not issued_for("not_filing_notice", {**not_filed, "reply_method": "phone"})  # told, but not in writing
     assert not issued_for("not_filing_notice", {**not_filed, "recommendation": "file"})
+
+
+def test_a_correction_order_needs_what_to_correct_and_by_when():
+    ordered = {**FULL_DATA, "correction_ordered": "yes", "correction_content": "拆除摊架",
+               "correction_deadline": "2026-04-08"}
+    assert keys("correction_order", data=ordered) == []
+    assert keys("correction_order", data={**ordered, "correction_content": " "}) == ["correction_content"]
+    fact = missing_facts_for("correction_order", context(data={**ordered, "correction_deadline": None}))[0]
+    assert fact.message("《责令（限期）改正通知书》") == (
+        "未记录改正期限，无法制作《责令（限期）改正通知书》：请在本步骤的「改正期限」一栏填写。")

@@ -12,7 +12,7 @@ from engine.documents.formatting import cn_date, money, rmb_upper
 
 KEYS = ["filing_approval_form", "inspection_record", "inquiry_record", "investigation_report",
         "legal_review_opinion", "prior_notice", "hearing_notice", "hearing_record", "penalty_decision",
-        "onsite_penalty_decision", "service_receipt", "preservation_notice", "seizure_decision",
+        "correction_order", "onsite_penalty_decision", "service_receipt", "preservation_notice", "seizure_decision",
         "preservation_release", "seizure_release", "not_filing_notice", "referral_letter", "crime_transfer_letter", "demand_notice",
         "closing_approval_form"]
 # documents of a measure taken during the investigation: they state its reason and basis, not the violation's
@@ -48,6 +48,8 @@ FULL_DATA = {
     "preservation_note": "已拍照固定证据", "seizure_result": "release", "handled_on": "2026-03-20",
     "seizure_note": "案件已作出处理决定，不再需要扣押", "complainant_name": "刘女士",
     "discovered_at": "2026-03-01T20:00:00+08:00", "not_file_reason": "无违法事实", "replied_on": "2026-03-03",
+    "correction_ordered": "yes", "correction_content": "拆除人行道上的摊架，恢复通行。",
+    "correction_deadline": "2026-04-08",
     "closing_summary": "罚款已缴清，建议结案。", "execution_result": "当事人于 2026-04-01 缴清罚款 5000 元。",
 }
 
@@ -66,6 +68,9 @@ SPECIFIC = {
     "hearing_record": ["听证笔录", "请求从轻处罚", "赵主持", "当事人周某某；调查人员张执法、李执法", "核对无误"],
     "penalty_decision": ["行政处罚决定书", "罚款人民币伍仟元整", "¥5,000.00", "6222 0000 1234", "2026年3月25日",
                          "依法向东城县人民政府申请行政复议", "依法向东城县人民法院提起行政诉讼"],
+    "correction_order": ["责令（限期）改正通知书", "周某某：", "第二十八条第一款", "2026年4月8日前改正",
+                         "拆除人行道上的摊架，恢复通行。", "2026年3月25日", "印章：东城镇综合行政执法队",
+                         "当事人签收"],
     "onsite_penalty_decision": ["当场行政处罚决定书", "罚款人民币伍仟元整", "第五十二条", "人民路 88 号",
                                 "2026年3月25日", "依法向东城县人民政府申请行政复议", "应当先申请行政复议"],
     "service_receipt": ["送达回证", "直接送达", "2026年3月26日 10时00分", "受送达人"],
