@@ -17,6 +17,7 @@ from engine.deadlines.scope import DeadlineScope, current_scope, deadline_scope
 from engine.errors import EngineFailure, InvalidState, NotFound
 from engine.roles import ROLE_TITLES, role_for_lane
 from engine.runner import StepFailed, WorkflowRunner
+from engine.services.case_closure import end_remaining_instances
 from engine.services.duties import primary_officer
 from engine.store.database import UnitOfWork
 from engine.store.models import Case, CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
@@ -104,6 +105,8 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     stage, status = case.stage, case.status
     if isinstance(data.get("case_stage"), str):
         case.stage = data["case_stage"]
+    if data.get("case_closed") is True and status != "closed":  # archived (结案归档): nothing else runs on
+        end_remaining_instances(session, case_id=case.id, closing=instance, clock=clock, actor=actor)
     if (workflow.completed and _all_instances_ended(session, case, instance)) or data.get("case_closed") is True:
         case.status = "closed"  # every process ended, or the file was archived (结案归档)
     if not actor.is_system or (case.stage, case.status) != (stage, status):
