@@ -12,6 +12,8 @@ from engine.services import instances, tasks
 from engine.services.views import get_case_view, timeline
 from engine.store.models import CaseDocument, HumanTask, Publication
 
+from .document_dates import disorder
+
 
 class CaseDriver:
     def __init__(self, world, staff, case_id: int):
@@ -92,3 +94,15 @@ def new_case(world, staff):
         case_id = world.register(staff["handler1"], process_id="lead_intake", **data)
         return CaseDriver(world, staff, case_id)
     return register
+
+
+@pytest.fixture(autouse=True)
+def documents_print_dates_in_the_laws_order(request):
+    """After every scenario test: every document its cases issued prints its dates in the law's order."""
+    world = request.getfixturevalue("world") if "world" in request.fixturenames else None  # torn down after this
+    yield
+    if world is None:
+        return
+    with world.uow() as uow:
+        problems = disorder(uow.session)
+    assert not problems, problems

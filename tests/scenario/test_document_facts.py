@@ -3,6 +3,8 @@ agency setting or party address refuses the step that issues it, and nothing of 
 issued states the party's statement and whether it was adopted, and an on-the-spot decision has no filing date."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select, update
 
@@ -12,6 +14,7 @@ from engine.services import agency_settings
 from engine.store.models import Agency, AuditRecord, CaseDocument, ProcessInstance
 from tests.conftest import AGENCY_DOCUMENT_SETTINGS
 
+from .document_dates import case_dates
 from .test_paths import ACCEPT, file_and_investigate
 
 ONSITE = dict(facts="在育才路学校门口占道经营", legal_basis="《城市市容和环境卫生管理条例》第十七条", penalty_kind="fine",
@@ -109,6 +112,11 @@ def test_every_document_a_whole_case_issues_states_what_the_law_requires(new_cas
             assert values[key] in html, (kind, key)
         assert "None" not in html, kind
     assert "当事人在规定期限内未提出陈述、申辩意见。" in documents["penalty_decision"]
+    with world.uow() as uow:  # what the scenario suite's order check reads from the printed documents
+        printed = case_dates(uow.session)[case.case_id]
+    assert {name: sorted(values) for name, values in printed.items()} == {
+        "filed": [date(2026, 3, 2)], "notice": [date(2026, 3, 10)], "decided": [date(2026, 3, 18)],
+        "served": [date(2026, 3, 18)]}
     notice = documents["prior_notice"]
     assert "东城镇人民路 1 号" in notice and "0571-00000000" in notice  # the agency's contact line
 
@@ -221,3 +229,19 @@ def test_no_correction_order_when_the_decision_orders_no_correction(new_case, wo
     case.do("penalty_decision", "head1", **DECISION, **ordered)
     kinds = {d.kind for d in case.documents()}
     assert "penalty_decision" in kinds and "correction_order" not in kinds
+
+
+def test_the_order_check_reads_the_printed_dates_and_names_a_pair_out_of_order():
+    from engine.documents import render_document
+    from tests.unit.test_documents_render import context
+
+    from .document_dates import out_of_order, printed_dates
+    decision = context()
+    decision.data.update(filed_on="2026-03-12", correction_deadline="2026-03-20")  # filed after the notice
+    printed = printed_dates(render_document("penalty_decision", decision), "penalty_decision")
+    assert printed == {"filed": date(2026, 3, 12), "notice": date(2026, 3, 10), "decided": date(2026, 3, 25)}
+    printed.update(printed_dates(render_document("correction_order", decision), "correction_order"))
+    printed.update(printed_dates(render_document("service_receipt", decision), "service_receipt"))
+    assert printed["correction_due"] == date(2026, 3, 20) and printed["served"] == date(2026, 3, 26)
+    assert out_of_order({name: [value] for name, value in printed.items()}) == [
+        "filed 2026-03-12 after notice 2026-03-10", "decided 2026-03-25 after correction_due 2026-03-20"]
