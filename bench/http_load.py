@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from engine.services.users import issue_token
@@ -30,7 +31,8 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "18431"))
 LEAD = {"source": "patrol", "summary": "巡查发现占道经营", "location": "人民路",
         "party": {"name": "周某某", "kind": "person", "id_number": "330102198503150010"},
-        "discovered_at": "2026-11-20T09:00:00+08:00"}
+        # yesterday by the servers' clock: a lead on time, on any day the benchmark runs
+        "discovered_at": (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="seconds")}
 
 
 def seed(url: str, lead_checks: int, open_cases: int = 0) -> tuple[str, list[str]]:
