@@ -1,11 +1,11 @@
 """Form definitions, one per user-task form key. `get(key)` and `exists(key)` are what the engine uses."""
 from __future__ import annotations
 
-from . import intake, ordinary, remedies
+from . import intake, ordinary, payment_deferral, remedies
 from .base import Field, FormDefinition
 
 _REGISTRY: dict[str, FormDefinition] = {}
-for _form in (*intake.FORMS, *ordinary.FORMS, *remedies.FORMS):
+for _form in (*intake.FORMS, *ordinary.FORMS, *payment_deferral.FORMS, *remedies.FORMS):
     if _form.key in _REGISTRY:
         raise ValueError(f"form key {_form.key} defined twice")
     _REGISTRY[_form.key] = _form

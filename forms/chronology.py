@@ -20,8 +20,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2100  # a year outside is a typing slip, neve
 ANCHOR = "discovered_at"  # nothing on a case happens before its lead was discovered or received
 
 # dates that are appointments, not facts: typed ahead of time (the hearing is notified at least 7 WD before)
-# and the day by which a party is ordered to correct a violation (行政处罚法第二十八条)
-PLANNED = frozenset({"hearing_time", "correction_deadline"})
+# and the day by which a party is ordered to correct a violation (行政处罚法第二十八条), and the day a party asks or
+# is allowed to pay a fine by (延期缴纳, 第六十六条第二款)
+PLANNED = frozenset({"hearing_time", "correction_deadline", "requested_last_day", "approved_last_day"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ ORDER = (
     NotBefore("published_on", "decision_date"),
     NotBefore("paid_on", "served_at"),            # the 15 days run from service (第六十七条)
     NotBefore("paid_on", "decision_date"),
+    NotBefore("deferral_applied_on", "served_at"),  # a deferral is asked for a fine already served
 )
 
 # how an earlier fact is named in a refusal (the typed field is named by its own label on the form)

@@ -141,7 +141,8 @@ def _tolled_text(row: CaseDeadline) -> str:
 
 
 def _extension_text(row: CaseDeadline) -> str:
-    return "".join(f"，经{e['approved_by']}批准延长 {e['period']}{UNIT_WORDS[row.unit]}（{e['reason']}）"
+    return "".join(f"，经{e['approved_by']}批准延期缴纳至 {e['until']}（{e['reason']}）" if e.get("until")
+                   else f"，经{e['approved_by']}批准延长 {e['period']}{UNIT_WORDS[row.unit]}（{e['reason']}）"
                    for e in row.extensions or [])
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
 from sqlalchemy import select
 
 from engine.actors import Actor
@@ -17,7 +18,7 @@ from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ, Clock
 from engine.deadlines import records
 from engine.deadlines.catalog import entry as catalog_entry
-from engine.errors import NotAuthorized
+from engine.errors import NotAuthorized, ValidationFailed
 from engine.store.models import CaseDeadline, DeadlineSetting
 
 
@@ -222,10 +223,34 @@ def extend_deadline(key: str, period: int, reason: str) -> bool:
     return True
 
 
+def defer_deadline(key: str, until, reason: str) -> bool:
+    """Move a day clock's last day to `until` on the approval of the head completing this step (延期缴纳罚款,
+    行政处罚法第六十六条第二款): one clock, its history kept as an extension that names the approved day."""
+    scope = _active()
+    if not (scope.actor.has_role("head") or scope.actor.is_system):
+        raise NotAuthorized("延期须经负责人批准。")
+    row = scope.current(key)
+    if row is None or row.unit != "day":
+        return False
+    until = until if isinstance(until, date) else date.fromisoformat(str(until)[:10])
+    period = (until - row.strict_due_date).days
+    if period <= 0 or until <= row.due_date:
+        raise ValidationFailed("批准的日期应晚于当前期限的最后一日。",
+                               fields={"_schema": [f"批准的日期应晚于当前期限的最后一日（{row.due_date.isoformat()}）。"]})
+    records.extend(row, entry=catalog_entry(key), calendar=scope.calendar, period=period, reason=reason,
+                   approved_by=scope.actor.name, approved_by_id=scope.actor.user_id, now=scope.clock.now(),
+                   details={"until": until.isoformat()})
+    scope.changed.add(key)
+    scope.events.append(("deadline_extended", row, f"「{row.title}」经{scope.actor.name}批准延期至 {until.isoformat()}："
+                                                   f"{reason}；{row.explanation}"))
+    return True
+
+
 SCRIPT_FUNCTIONS = {
     "start_deadline": start_deadline, "deadline": deadline, "deadline_warning": deadline_warning,
     "meet_deadline": meet_deadline, "warn_deadline": warn_deadline, "pause_deadline": pause_deadline,
-    "resume_deadline": resume_deadline, "extend_deadline": extend_deadline, "case_event": case_event,
+    "resume_deadline": resume_deadline, "extend_deadline": extend_deadline, "defer_deadline": defer_deadline,
+    "case_event": case_event,
 }
 
 

@@ -1,0 +1,85 @@
+"""Paying a fine later (行政处罚法第六十六条第二款): the handler records the party's application, a head — never the
+handler — approves or refuses it; on approval the payment clock's last day moves to the approved day and no
+surcharge (第七十二条) accrues before it; a refusal leaves the original deadline and its surcharge."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine.errors import NotAuthorized, ValidationFailed
+
+from .test_payment import owed, pay, served
+
+
+def applied(case, last_day, requested):
+    case.at((last_day - timedelta(days=5)).isoformat())
+    case.message("payment_deferral_applied")
+    assert "payment_deferral_application" in case.open_tasks()
+    case.do("payment_deferral_application", "handler1", deferral_applied_on=(last_day - timedelta(days=5)).isoformat(),
+            deferral_reason="受疫情影响停工，资金周转困难", requested_last_day=requested.isoformat())
+    assert "payment_deferral_approval" in case.open_tasks()
+    assert case.clock("payment_15d")["due"] == last_day.isoformat()  # nothing moves before a head approves
+
+
+def test_an_approved_deferral_moves_the_last_day_and_no_surcharge_accrues_before_it(new_case):
+    case = new_case()
+    last_day = served(case)
+    new_day = last_day + timedelta(days=21)
+    applied(case, last_day, new_day)
+    case.do("payment_deferral_approval", "head2", deferral_approval="approve", approved_last_day=new_day.isoformat(),
+            deferral_opinion="经核实确有经济困难，同意延期缴纳")
+    clock = case.clock("payment_15d")
+    assert clock["due"] == new_day.isoformat() and clock["status"] == "running"
+    assert f"批准延期缴纳至 {new_day.isoformat()}" in clock["explanation"]
+    assert clock["extensions"][-1]["until"] == new_day.isoformat()
+    case.at((last_day + timedelta(days=3)).isoformat())  # the original last day has passed: still in time
+    assert case.open_tasks() == ["await_payment"]
+    assert owed(case, new_day)["surcharge"] == 0
+    pay(case, "await_payment", new_day, 2000)
+    assert case.view()["stage"] == "paid" and case.clock("payment_15d")["status"] == "met"
+    assert "deadline_extended" in case.actions()
+
+
+def test_after_the_approved_day_the_surcharge_runs_from_the_day_after_it(new_case):
+    case = new_case()
+    last_day = served(case)
+    new_day = last_day + timedelta(days=21)
+    applied(case, last_day, new_day)
+    case.do("payment_deferral_approval", "head2", deferral_approval="approve", approved_last_day=new_day.isoformat(),
+            deferral_opinion="同意")
+    case.at((new_day + timedelta(days=1)).isoformat())
+    assert case.open_tasks() == ["late_payment"]
+    late = new_day + timedelta(days=10)
+    assert owed(case, late)["surcharge"] == 600  # 10 days × 3 % × 2,000, counted from the approved day
+    pay(case, "late_payment", late, 2000, surcharge=600)
+    assert case.view()["stage"] == "paid"
+
+
+def test_a_refused_deferral_leaves_the_original_deadline_and_its_surcharge(new_case):
+    case = new_case()
+    last_day = served(case)
+    applied(case, last_day, last_day + timedelta(days=21))
+    case.do("payment_deferral_approval", "head2", deferral_approval="refuse", deferral_opinion="经济困难证明不足，不予批准")
+    assert case.clock("payment_15d")["due"] == last_day.isoformat()
+    assert case.open_tasks() == ["await_payment"]
+    case.at((last_day + timedelta(days=1)).isoformat())
+    assert case.open_tasks() == ["late_payment"]
+    assert owed(case, last_day + timedelta(days=10))["surcharge"] == 600
+
+
+def test_the_handler_cannot_approve_and_a_head_approves_only_a_later_day(new_case):
+    case = new_case()
+    last_day = served(case)
+    applied(case, last_day, last_day + timedelta(days=21))
+    with pytest.raises(NotAuthorized):
+        case.do("payment_deferral_approval", "handler1", deferral_approval="approve",
+                approved_last_day=(last_day + timedelta(days=21)).isoformat(), deferral_opinion="同意")
+    with pytest.raises(ValidationFailed) as raised:
+        case.do("payment_deferral_approval", "head2", deferral_approval="approve",
+                approved_last_day=last_day.isoformat(), deferral_opinion="同意")
+    assert raised.value.fields["approved_last_day"]
+    with pytest.raises(ValidationFailed) as raised:
+        case.do("payment_deferral_approval", "head2", deferral_approval="approve", deferral_opinion="同意")
+    assert raised.value.fields["approved_last_day"]
+    assert case.clock("payment_15d")["due"] == last_day.isoformat()
