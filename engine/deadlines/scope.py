@@ -230,8 +230,8 @@ def defer_deadline(key: str, until, reason: str) -> bool:
     if not (scope.actor.has_role("head") or scope.actor.is_system):
         raise NotAuthorized("延期须经负责人批准。")
     row = scope.current(key)
-    if row is None or row.unit != "day":
-        return False
+    if row is None or row.unit != "day" or row.status in ("met", "cancelled"):
+        return False  # paid meanwhile, or the decision was revoked: nothing left to defer
     until = until if isinstance(until, date) else date.fromisoformat(str(until)[:10])
     period = (until - row.strict_due_date).days
     if period <= 0 or until <= row.due_date:

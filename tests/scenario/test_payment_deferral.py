@@ -3,6 +3,7 @@ handler — approves or refuses it; on approval the payment clock's last day mov
 surcharge (第七十二条) accrues before it; a refusal leaves the original deadline and its surcharge."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -83,3 +84,18 @@ def test_the_handler_cannot_approve_and_a_head_approves_only_a_later_day(new_cas
         case.do("payment_deferral_approval", "head2", deferral_approval="approve", deferral_opinion="同意")
     assert raised.value.fields["approved_last_day"]
     assert case.clock("payment_15d")["due"] == last_day.isoformat()
+
+
+
+def test_the_handler_who_recorded_the_application_cannot_approve_it_even_as_a_head(new_case):
+    case = new_case()
+    last_day = served(case)
+    new_day = last_day + timedelta(days=21)
+    applied(case, last_day, new_day)  # recorded by handler1, the case's lead officer
+    case.staff["handler_head"] = replace(case.staff["handler1"], roles=frozenset({"handler", "head"}))
+    with pytest.raises(NotAuthorized) as raised:
+        case.do("payment_deferral_approval", "handler_head", deferral_approval="approve",
+                approved_last_day=new_day.isoformat(), deferral_opinion="同意")
+    assert "办审定分离" in str(raised.value)
+    assert case.clock("payment_15d")["due"] == last_day.isoformat()
+    assert "payment_deferral_approval" in case.open_tasks()
