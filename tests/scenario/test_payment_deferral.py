@@ -16,10 +16,10 @@ from .test_payment import owed, pay, served
 def applied(case, last_day, requested):
     case.at((last_day - timedelta(days=5)).isoformat())
     case.message("payment_deferral_applied")
-    assert "payment_deferral_application" in case.open_tasks()
+    assert case.open_tasks() == ["payment_deferral_application"]  # payment waits while the application is decided
     case.do("payment_deferral_application", "handler1", deferral_applied_on=(last_day - timedelta(days=5)).isoformat(),
             deferral_reason="受疫情影响停工，资金周转困难", requested_last_day=requested.isoformat())
-    assert "payment_deferral_approval" in case.open_tasks()
+    assert case.open_tasks() == ["payment_deferral_approval"]
     assert case.clock("payment_15d")["due"] == last_day.isoformat()  # nothing moves before a head approves
 
 
@@ -34,6 +34,7 @@ def test_an_approved_deferral_moves_the_last_day_and_no_surcharge_accrues_before
     assert clock["due"] == new_day.isoformat() and clock["status"] == "running"
     assert f"批准延期缴纳至 {new_day.isoformat()}" in clock["explanation"]
     assert clock["extensions"][-1]["until"] == new_day.isoformat()
+    assert case.open_tasks() == ["await_payment"]
     case.at((last_day + timedelta(days=3)).isoformat())  # the original last day has passed: still in time
     assert case.open_tasks() == ["await_payment"]
     assert owed(case, new_day)["surcharge"] == 0
@@ -98,4 +99,30 @@ def test_the_handler_who_recorded_the_application_cannot_approve_it_even_as_a_he
                 approved_last_day=new_day.isoformat(), deferral_opinion="同意")
     assert "办审定分离" in str(raised.value)
     assert case.clock("payment_15d")["due"] == last_day.isoformat()
-    assert "payment_deferral_approval" in case.open_tasks()
+    assert case.open_tasks() == ["payment_deferral_approval"]
+
+
+def test_a_refusal_after_the_original_last_day_sends_the_payment_to_late_payment(new_case):
+    case = new_case()
+    last_day = served(case)
+    applied(case, last_day, last_day + timedelta(days=21))
+    case.at((last_day + timedelta(days=2)).isoformat())  # the head decides after the original last day
+    assert case.open_tasks() == ["payment_deferral_approval"]
+    case.do("payment_deferral_approval", "head2", deferral_approval="refuse", deferral_opinion="不予批准")
+    case.at((last_day + timedelta(days=2)).isoformat() + " 09:10")
+    assert case.open_tasks() == ["late_payment"]
+    assert owed(case, last_day + timedelta(days=2))["surcharge"] == 120  # from the day after the original day
+
+
+def test_a_decision_revoked_while_the_deferral_is_pending_ends_the_payment_wait(new_case):
+    case = new_case()
+    last_day = served(case)
+    applied(case, last_day, last_day + timedelta(days=21))
+    on = (last_day - timedelta(days=5)).isoformat()
+    case.message("reconsideration_filed", received_on=on, applicant="东城建工集团有限公司")
+    case.do("reconsideration_reply", "reviewer1", reply_summary="答复", evidence_list="证据", submitted_on=on)
+    case.at("2026-05-06")
+    case.do("reconsideration_outcome", "reviewer1", reconsideration_result="revoked", outcome_received_on="2026-05-06",
+            outcome_summary="撤销原处罚决定")
+    assert not {"payment_deferral_approval", "await_payment", "late_payment"} & set(case.open_tasks())
+    assert case.view()["stage"] == "revoked" and case.clock("payment_15d")["status"] == "cancelled"
