@@ -42,6 +42,23 @@ def login(page, server, username: str) -> None:
     page.wait_for_url(re.compile(r".*/inbox"))
 
 
+def register_lead(page, *, source: str, summary: str, party_name: str, party_kind: str, id_number: str,
+                  location: str, discovered: datetime, address: str | None = None) -> str:
+    """Fill in the open 案源登记 form as a handler would, register it and return the new case's page."""
+    page.select_option("#f-source", source)
+    page.fill("#f-summary", summary)
+    page.fill("#f-party_name", party_name)
+    page.select_option("#f-party_kind", party_kind)
+    page.fill("#f-party_id_number", id_number)
+    if address is not None:
+        page.fill("#f-party_address", address)
+    page.fill("#f-location", location)
+    page.fill("#f-discovered_at", local_input(discovered))
+    page.click("button:has-text('登记')")
+    page.wait_for_selector(".flash.success")
+    return page.url
+
+
 def _chromium_or_skip():
     if Path(CHROMIUM).exists():
         return

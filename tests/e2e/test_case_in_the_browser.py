@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from .conftest import ARTIFACTS, local_input, login, server_now
+from .conftest import ARTIFACTS, local_input, login, register_lead, server_now
 
 # a tiny but real JPEG (1×1 pixel), as a phone would attach a photo of the scene
 JPEG = bytes.fromhex(
@@ -42,17 +42,10 @@ def test_lead_to_printed_penalty_decision(server, page):
     login(page, server, "handler1")
     shot(page, "01-inbox")
     page.click("nav >> text=案源登记")
-    page.select_option("#f-source", "complaint")
-    page.fill("#f-summary", "群众投诉：某公司夜间在滨河路河道倾倒建筑垃圾。<script>alert(1)</script>")
-    page.fill("#f-party_name", "东城建工集团有限公司")
-    page.select_option("#f-party_kind", "organisation")
-    page.fill("#f-party_id_number", "91330100MA27Q8R9XF")
-    page.fill("#f-party_address", "东城镇工业园区 3 号")
-    page.fill("#f-location", "东城镇滨河路")
-    page.fill("#f-discovered_at", local_input(discovered))
-    page.click("button:has-text('登记')")
-    page.wait_for_selector(".flash.success")
-    case_url = page.url
+    case_url = register_lead(page, source="complaint",
+                             summary="群众投诉：某公司夜间在滨河路河道倾倒建筑垃圾。<script>alert(1)</script>",
+                             party_name="东城建工集团有限公司", party_kind="organisation", id_number="91330100MA27Q8R9XF",
+                             address="东城镇工业园区 3 号", location="东城镇滨河路", discovered=discovered)
     assert "<script>alert(1)</script>" in page.inner_text("main")  # shown as text, never run
     case_number = page.inner_text("h1").split()[0]
     assert case_number.startswith("东城综执案〔")

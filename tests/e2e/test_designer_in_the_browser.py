@@ -12,7 +12,7 @@ from lxml import etree
 
 from engine.specs.bpmn_xml import BPMN, BPMNDI, as_utf8_text
 
-from .conftest import ARTIFACTS, local_input, login, server_now
+from .conftest import ARTIFACTS, login, register_lead, server_now
 from .test_case_in_the_browser import logout, shot
 
 MIWG = Path(__file__).resolve().parents[1] / "fixtures" / "miwg"
@@ -26,18 +26,11 @@ DI_BPMN_JS_DROPS = {"B.1.0.bpmn": "Process_ba16239e-181e-4b9f-bc5b-0bb2ee973450"
                     "C.7.0.bpmn": None}
 
 
-def register_lead(page, server, summary: str) -> str:
+def register_patrol_lead(page, server, summary: str) -> str:
     page.goto(server + "/cases/new")
-    page.select_option("#f-source", "patrol")
-    page.fill("#f-summary", summary)
-    page.fill("#f-party_name", "东城某餐饮店")
-    page.select_option("#f-party_kind", "organisation")
-    page.fill("#f-party_id_number", "91330100MA27Q8R9XF")
-    page.fill("#f-location", "东城镇人民路")
-    page.fill("#f-discovered_at", local_input(server_now() - timedelta(hours=3)))
-    page.click("button:has-text('登记')")
-    page.wait_for_selector(".flash.success")
-    return page.url
+    return register_lead(page, source="patrol", summary=summary, party_name="东城某餐饮店",
+                         party_kind="organisation", id_number="91330100MA27Q8R9XF", location="东城镇人民路",
+                         discovered=server_now() - timedelta(hours=3))
 
 
 def case_json(page, case_url: str) -> dict:
@@ -88,7 +81,7 @@ def complete_lead_check(page, case_url: str, title: str = "案源初查") -> Non
 
 def test_design_deploy_and_migrate_in_the_browser(server, page):
     login(page, server, "handler1")
-    old_case = register_lead(page, server, "巡查发现：人民路某餐饮店占道经营（旧版本上的案件）。")
+    old_case = register_patrol_lead(page, server, "巡查发现：人民路某餐饮店占道经营（旧版本上的案件）。")
     assert case_versions(page, old_case) == {"lead_intake": 1}
     old_number = case_json(page, old_case)["number"]
     logout(page)
@@ -131,7 +124,7 @@ def test_design_deploy_and_migrate_in_the_browser(server, page):
     logout(page)
 
     login(page, server, "handler1")
-    new_case = register_lead(page, server, "巡查发现：人民路某商店占道经营（新版本上的案件）。")
+    new_case = register_patrol_lead(page, server, "巡查发现：人民路某商店占道经营（新版本上的案件）。")
     assert case_versions(page, new_case) == {"lead_intake": 2}
     assert case_versions(page, old_case) == {"lead_intake": 1}  # the running case stays on its version
     complete_lead_check(page, new_case)

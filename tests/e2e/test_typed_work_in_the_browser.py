@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .conftest import local_input, login, server_now
+from .conftest import login, register_lead, server_now
 from .test_case_in_the_browser import JPEG, open_task, shot
 
 FINDINGS = "现场核实：人民路 88 号门前占道经营，摊位约 6 平方米，已拍照。"
@@ -12,17 +12,9 @@ FINDINGS = "现场核实：人民路 88 号门前占道经营，摊位约 6 平�
 
 def register(page) -> str:
     page.click("nav >> text=案源登记")
-    page.select_option("#f-source", "patrol")
-    page.fill("#f-summary", "巡查发现人民路 88 号门前占道经营。")
-    page.fill("#f-party_name", "周某某")
-    page.select_option("#f-party_kind", "person")
-    page.fill("#f-party_id_number", "330102198503150010")
-    page.fill("#f-party_address", "人民路 90 号")
-    page.fill("#f-location", "人民路 88 号")
-    page.fill("#f-discovered_at", local_input(server_now() - timedelta(hours=2)))
-    page.click("button:has-text('登记')")
-    page.wait_for_selector(".flash.success")
-    return page.url
+    return register_lead(page, source="patrol", summary="巡查发现人民路 88 号门前占道经营。", party_name="周某某",
+                         party_kind="person", id_number="330102198503150010", address="人民路 90 号",
+                         location="人民路 88 号", discovered=server_now() - timedelta(hours=2))
 
 
 def test_uploading_evidence_keeps_every_typed_field(server, page):
