@@ -88,8 +88,10 @@ def case_amount_due(session, case_id: int, *, on: date | None = None, today: dat
     """What the party owes on `on` (default: the last payment's day once everything is paid, else today), or
     None when no fine is payable (no fine decided, no payment clock, or the decision was revoked)."""
     clock = payment_clock(session, case_id)
+    if clock is None:  # most cases: no decision to pay yet, so the record is not read at all
+        return None
     fine, payments = recorded(session, case_id)
-    if clock is None or fine is None or fine <= 0:
+    if fine is None or fine <= 0:
         return None
     paid = sum((money(p.get("amount")) for p in payments), Decimal("0.00"))
     if on is None:
