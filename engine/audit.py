@@ -139,13 +139,18 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chain(session, *, batch_size: int = 5000) -> ChainReport:
-    """Walk the records in id order, recompute every hash and check every link; stop at the first break."""
+def verify_chain(session, *, batch_size: int = 5000, after: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the records in id order, recompute every hash and check every link; stop at the first break.
+    `after=(id, hash)` walks only the records after a known good one (the last anchor's), from that hash on."""
     table = AuditRecord.__table__
     columns = [table.c.id, table.c.prev_hash, table.c.hash, *(table.c[name] for name in HASHED_FIELDS),
                type_coerce(table.c.data, Text).label("data_text")]
     expected, checked, previous_id = GENESIS, 0, None
-    result = session.execute(select(*columns).order_by(table.c.id).execution_options(yield_per=batch_size))
+    query = select(*columns).order_by(table.c.id)
+    if after is not None:
+        previous_id, expected = after
+        query = query.where(table.c.id > previous_id)
+    result = session.execute(query.execution_options(yield_per=batch_size))
     for row in result:
         if row.prev_hash != expected:
             where = f"#{previous_id}" if previous_id is not None else "链首"
@@ -161,7 +166,7 @@ def verify_chain(session, *, batch_size: int = 5000) -> ChainReport:
         return ChainReport(checked, previous_id, expected, head.last_id,
                            f"链头记载的最后一条记录为 #{head.last_id}，与现存最后一条 #{previous_id} 不符："
                            "末尾的记录被删除或被改动。")
-    return ChainReport(checked, previous_id, expected if checked else None)
+    return ChainReport(checked, previous_id, expected if checked or after else None)
 
 
 def seal_existing(connection) -> int:

@@ -2,35 +2,41 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.actors import Actor
 from engine.clock import FrozenClock
 from engine.errors import DomainError
-from engine.store.database import Database
-from engine.store.migrate import upgrade
+from engine.store.migrate import schema_problem, upgrade
 
-from .config import database_url, default_config, processes_dir, product_clock
+from .cli_audit import audit
+from .cli_common import context as _context, fail as _fail
+from .cli_people import agency, user
+from .config import app_database_role, database_url, default_config, migration_database_url, processes_dir, product_clock
 from .context import EngineContext
 
 
-def _context(clock=None) -> EngineContext:
-    return EngineContext(database=Database(database_url()), clock=clock or product_clock())
+class _Commands(click.Group):
+    """A fresh, unmigrated or unreachable database is one line saying what to do, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError:
+            upgrading = ctx.invoked_subcommand == "db"
+            problem = schema_problem(migration_database_url() if upgrading else database_url())
+            if problem is None or (upgrading and not problem.startswith("无法连接")):
+                raise
+            click.echo(f"错误：{problem}", err=True)
+            sys.exit(2)
 
 
-def _fail(error: DomainError):
-    click.echo(f"错误：{error.message}", err=True)
-    for name, messages in (error.fields or {}).items():
-        click.echo(f"  {name}: {'；'.join(messages)}", err=True)
-    sys.exit(2)
-
-
-@click.group()
+@click.group(cls=_Commands)
 def main():
     """综合行政执法办案系统 — command line."""
     try:
@@ -38,6 +44,11 @@ def main():
     except ValueError as error:  # a mistyped ZHIFA_CLOCK_OFFSET stops every command with one line
         click.echo(f"错误：ZHIFA_CLOCK_OFFSET — {error}", err=True)
         sys.exit(2)
+
+
+main.add_command(agency)
+main.add_command(user)
+main.add_command(audit)
 
 
 @main.command()
@@ -106,8 +117,10 @@ def db():
 @db.command("upgrade")
 def db_upgrade():
     """Create or upgrade the schema to the newest version."""
-    upgrade(database_url())
-    click.echo("database is up to date")
+    role = app_database_role()
+    upgrade(migration_database_url(), app_role=role)
+    click.echo("database is up to date" + (f"; the application's role {role} may read and write, the audit trail "
+                                           "append only" if role else ""))
 
 
 @main.command()
@@ -144,61 +157,6 @@ def _print_sync(report) -> None:
 
 
 @main.group()
-def user():
-    """Users and API tokens."""
-
-
-@user.command("create")
-@click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(["handler", "reviewer", "head", "admin", "designer", "supervisor"]))
-@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
-@click.option("--agency", "agency_code", default=None, help="Agency code (default: the first agency).")
-@click.option("--certificate", default=None, help="Enforcement certificate number.")
-@click.option("--certificate-valid-until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-@click.option("--password", default=None, help="Password (default: a random one, printed).")
-def user_create(username, roles, display_name, agency_code, certificate, certificate_valid_until, password):
-    """Create a user with one or more roles."""
-    from sqlalchemy import select
-
-    from engine.services.users import create_user
-    from engine.store.models import Agency
-
-    ctx = _context()
-    with ctx.uow() as uow:
-        query = select(Agency.id).order_by(Agency.id)
-        if agency_code:
-            query = query.where(Agency.code == agency_code)
-        agency_id = uow.session.scalar(query.limit(1))
-    if agency_id is None:
-        click.echo("错误：没有找到机关，请先运行 `zhifa demo` 或指定 --agency。", err=True)
-        sys.exit(2)
-    generated = password is None
-    password = password or secrets.token_urlsafe(12)
-    valid_until = certificate_valid_until.date() if isinstance(certificate_valid_until, datetime) else None
-    try:
-        create_user(username=username, display_name=display_name or username, password=password, roles=list(roles),
-                    agency_id=agency_id, certificate_number=certificate, certificate_valid_until=valid_until,
-                    actor=Actor.system("命令行"), **ctx.deps())
-    except DomainError as error:
-        _fail(error)
-    click.echo(f"created user {username}" + (f" with password {password}" if generated else ""))
-
-
-@user.command("token")
-@click.argument("username")
-def user_token(username):
-    """Print a new bearer token for the API."""
-    from engine.services.users import issue_token
-
-    ctx = _context()
-    try:
-        click.echo(issue_token(username=username, **ctx.deps()))
-    except DomainError as error:
-        _fail(error)
-
-
-@main.group()
 def timers():
     """Statutory timers."""
 
@@ -223,31 +181,6 @@ def timers_run_due(now_text):
                            "now": ctx.clock.now().isoformat()}))
 
 
-
-
-@main.group()
-def audit():
-    """The full-process record (audit trail)."""
-
-
-@audit.command("verify")
-def audit_verify():
-    """Recompute the audit hash chain; report the first broken link and exit 1 if there is one."""
-    import time
-
-    from engine.audit import verify_chain
-
-    started = time.monotonic()
-    with _context().uow() as uow:
-        report = verify_chain(uow.session)
-    seconds = time.monotonic() - started
-    if report.ok:
-        click.echo(f"OK: {report.checked} records, chain intact ({seconds:.1f} s). head {report.head_hash or '-'}"
-                   + (f" at #{report.last_id}" if report.last_id else ""))
-        return
-    click.echo(f"BROKEN at record #{report.broken_id} (after {report.checked} good records): {report.problem}",
-               err=True)
-    sys.exit(1)
 
 
 @main.group()

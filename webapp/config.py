@@ -25,6 +25,32 @@ def database_url() -> str:
     return os.environ.get("ZHIFA_DATABASE_URL") or f"sqlite:///{instance_path() / 'zhifa.db'}"
 
 
+def migration_database_url() -> str:
+    """The owner's connection for `zhifa db upgrade` (ZHIFA_MIGRATION_DATABASE_URL), else the application's."""
+    return os.environ.get("ZHIFA_MIGRATION_DATABASE_URL") or database_url()
+
+
+def app_database_role() -> str | None:
+    """The PostgreSQL role the application connects as, granted its rights by `zhifa db upgrade`:
+    ZHIFA_DB_APP_ROLE, else the user of ZHIFA_DATABASE_URL when the migrations connect as another user."""
+    if os.environ.get("ZHIFA_DB_APP_ROLE"):
+        return os.environ["ZHIFA_DB_APP_ROLE"]
+    from sqlalchemy.engine import make_url
+
+    app, owner = make_url(database_url()), make_url(migration_database_url())
+    if app.get_backend_name() == "postgresql" and app.username and app.username != owner.username:
+        return app.username
+    return None
+
+
+def audit_anchor_file() -> Path:
+    return Path(os.environ.get("ZHIFA_AUDIT_ANCHOR_FILE") or instance_path() / "audit-anchors.jsonl")
+
+
+def audit_anchor_hours() -> float:
+    return float(os.environ.get("ZHIFA_AUDIT_ANCHOR_HOURS") or 24)
+
+
 def product_clock():
     """The clock every part of the product reads: the system clock, or the system clock moved by
     `ZHIFA_CLOCK_OFFSET` (e.g. `+365d`) for a training instance or a test run a year ahead."""

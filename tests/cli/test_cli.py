@@ -4,24 +4,10 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES
 from webapp.cli import main
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZHIFA_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.delenv("ZHIFA_DATABASE_URL", raising=False)
-    runner = CliRunner()
-
-    def invoke(*args):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    assert invoke("db", "upgrade").exit_code == 0
-    return invoke
 
 
 def test_demo_creates_users_for_every_role_and_sample_cases_once(cli):
