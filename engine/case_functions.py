@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from engine import audit, payments
 from engine.clock import CHINA_TZ
-from engine.deadlines.scope import current_scope, meet_deadline
+from engine.deadlines.scope import current_scope, defer_deadline, meet_deadline
+from forms.payment_deferral import parse_instalments, plan_as_json
 from engine.scripting import SandboxedEnvironment
 
 _task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
@@ -147,6 +148,26 @@ def register_payment(payment_key: str = "payment_15d") -> float:
     return float(outstanding)
 
 
+def approve_payment_plan(payment_key: str = "payment_15d") -> bool:
+    """Carry out a head's approval of paying later (行政处罚法第六十六条第二款), read from this step's data: a
+    deferral moves the payment clock's last day to the approved day; instalments move it to the last instalment's
+    day and record the plan, whose instalments the case page and the payment step then show as paid or due."""
+    scope = _scope()
+    data = _task_data.get() or {}
+    reason = str(data.get("deferral_reason") or "")
+    if (data.get("deferral_kind") or "defer") != "instalments":
+        return defer_deadline(payment_key, data.get("approved_last_day"), reason)
+    plan = parse_instalments(data.get("approved_instalments") or data.get("requested_instalments"))
+    if not defer_deadline(payment_key, plan[-1][0], f"分期缴纳（{len(plan)} 期）：{reason}"):
+        return False
+    lines = "；".join(f"{day.isoformat()} 前缴纳 {amount:,.2f} 元" for day, amount in plan)
+    audit.record(scope.session, clock=scope.clock, actor=scope.actor, action=payments.PLAN_ACTION,
+                 case_id=scope.case_id, instance_id=scope.instance_id,
+                 summary=f"经{scope.actor.name}批准分期缴纳罚款，共 {len(plan)} 期：{lines}",
+                 data={"kind": "instalments", "instalments": plan_as_json(plan)})
+    return True
+
+
 def deadline_passed(key: str) -> bool:
     """The clock's due moment has passed (and it is not paused): what remains is paid late."""
     scope = _scope()
@@ -158,4 +179,5 @@ CASE_FUNCTIONS = {
     "today": today, "start_case_process": start_case_process, "notify_case": notify_case,
     "publish_decision": publish_decision, "withdraw_publication": withdraw_publication,
     "late_surcharge": late_surcharge, "register_payment": register_payment, "deadline_passed": deadline_passed,
+    "approve_payment_plan": approve_payment_plan,
 }

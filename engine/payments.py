@@ -21,6 +21,7 @@ from engine.store.models import AuditRecord, CaseDeadline
 SURCHARGE_RATE = Decimal("0.03")  # 每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）
 PAYMENT_CLOCK = "payment_15d"
 PAYMENT_ACTION = "payment_recorded"
+PLAN_ACTION = "payment_plan_approved"  # 分期缴纳 approved: the instalments, each a last day and an amount
 CENT = Decimal("0.01")
 
 
@@ -57,8 +58,12 @@ def as_json(due: dict) -> dict:
     def plain(value):
         if isinstance(value, Decimal):
             return format(value, "f")
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [plain(item) for item in value]
         return value.isoformat() if isinstance(value, date) else value
-    return {key: plain(value) for key, value in due.items()}
+    return plain(due)
 
 
 def payment_clock(session, case_id: int) -> CaseDeadline | None:
@@ -69,19 +74,42 @@ def payment_clock(session, case_id: int) -> CaseDeadline | None:
                            .order_by(CaseDeadline.id.desc()).limit(1)).first()
 
 
+def instalment_schedule(plan: list[dict], paid: Decimal, on: date) -> list[dict]:
+    """Each approved instalment with what of it is paid — payments go to the earliest instalment first — and
+    whether it is paid, still due, or past its last day unpaid on `on` (逾期未缴)."""
+    schedule, covered = [], paid
+    for number, instalment in enumerate(plan, start=1):
+        amount, last_day = money(instalment["amount"]), date.fromisoformat(instalment["last_day"])
+        paid_here = min(max(covered, Decimal("0.00")), amount)
+        covered -= paid_here
+        status = "paid" if paid_here >= amount else ("overdue" if on > last_day else "due")
+        schedule.append({"number": number, "last_day": last_day, "amount": amount, "paid": paid_here,
+                         "status": status})
+    return schedule
+
+
 def recorded(session, case_id: int) -> tuple[Decimal | None, list[dict]]:
-    """The fine the decision imposed (None without one) and the payments recorded so far, oldest first."""
+    """The fine the decision imposed (None without one) and the payments recorded so far, oldest first; an
+    approved instalment plan is the last entry of kind `plan` among them."""
+    fine, payments, _ = recorded_with_plan(session, case_id)
+    return fine, payments
+
+
+def recorded_with_plan(session, case_id: int) -> tuple[Decimal | None, list[dict], list[dict] | None]:
+    """The fine, the payments, and the instalments of the latest approved plan (None without one)."""
     rows = session.execute(select(AuditRecord.action, AuditRecord.data).where(
-        AuditRecord.case_id == case_id, AuditRecord.action.in_(("task_completed", PAYMENT_ACTION)))
+        AuditRecord.case_id == case_id, AuditRecord.action.in_(("task_completed", PAYMENT_ACTION, PLAN_ACTION)))
         .order_by(AuditRecord.id)).all()
-    fine, payments = None, []
+    fine, payments, plan = None, [], None
     for action, data in rows:
         data = data or {}
-        if action == PAYMENT_ACTION:
+        if action == PLAN_ACTION:
+            plan = data.get("instalments")
+        elif action == PAYMENT_ACTION:
             payments.append(data)
         elif data.get("penalty_kind") == "fine" and data.get("fine_amount") not in (None, ""):
             fine = money(data["fine_amount"])  # the decision (on the spot or after the ordinary procedure)
-    return fine, payments
+    return fine, payments, plan
 
 
 def case_amount_due(session, case_id: int, *, on: date | None = None, today: date | None = None) -> dict | None:
@@ -90,7 +118,7 @@ def case_amount_due(session, case_id: int, *, on: date | None = None, today: dat
     clock = payment_clock(session, case_id)
     if clock is None:  # most cases: no decision to pay yet, so the record is not read at all
         return None
-    fine, payments = recorded(session, case_id)
+    fine, payments, plan = recorded_with_plan(session, case_id)
     if fine is None or fine <= 0:
         return None
     paid = sum((money(p.get("amount")) for p in payments), Decimal("0.00"))
@@ -100,4 +128,6 @@ def case_amount_due(session, case_id: int, *, on: date | None = None, today: dat
             on = date.fromisoformat(payments[-1]["paid_on"])
     due = amount_due(fine=fine, clock=clock, paid=paid, on=on)
     due["payments"] = payments
+    due["instalments"] = instalment_schedule(plan, paid, on) if plan else []
+    due["next_instalment"] = next((item for item in due["instalments"] if item["status"] != "paid"), None)
     return due

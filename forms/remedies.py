@@ -191,7 +191,36 @@ ARCHIVE = FormDefinition(
     ),
 )
 
+# What a staff member registers when the party acts outside the agency (the payload of a BPMN message)
+RECONSIDERATION_RECEIVED = FormDefinition(
+    key="reconsideration_received", title="登记行政复议申请",
+    description="收到行政复议机关送达的复议申请书副本（或者申请笔录复印件）后登记；登记后开始计算答复期限，缴款期限暂停。",
+    fields=(
+        Field("received_on", "date", "收到复议申请书副本日期"),
+        Field("applicant", "text", "申请人"),
+        Field("reconsideration_body", "text", "行政复议机关", required=False),
+    ),
+)
+
+LAWSUIT_RECEIVED = FormDefinition(
+    key="lawsuit_received", title="登记行政诉讼",
+    description="收到人民法院送达的起诉状副本后登记；登记后开始计算答辩期限，缴款期限暂停。",
+    fields=(
+        Field("received_on", "date", "收到起诉状副本日期"),
+        Field("court", "text", "受理法院"),
+        Field("court_case_number", "text", "案号", required=False),
+    ),
+)
+
+PAYMENT_DEFERRAL_REQUESTED = FormDefinition(
+    key="payment_deferral_requested", title="当事人申请延期（分期）缴纳罚款",
+    description="当事人提出书面申请后登记；随后在待办「登记延期（分期）缴纳申请」中填写申请内容，交负责人审批。",
+    fields=(),
+)
+
+MESSAGE_FORMS = (RECONSIDERATION_RECEIVED, LAWSUIT_RECEIVED, PAYMENT_DEFERRAL_REQUESTED)
+
 FORMS = (REFERRAL, REFERRAL_APPROVAL, REFERRAL_FEEDBACK, CHASE_FEEDBACK, CRIME_TRANSFER_REPORT,
          CRIME_TRANSFER_DECISION, CRIME_TRANSFER, POLICE_FEEDBACK, RECONSIDERATION_REPLY, RECONSIDERATION_OUTCOME,
          WITHDRAW_PUBLICATION, COURT_DEFENCE, JUDGMENT, APPEAL_DECISION, DEMAND_NOTICE, COURT_APPLICATION,
-         COURT_OUTCOME, OVERDUE_ESCALATION, CLOSING_APPROVAL, ARCHIVE)
+         COURT_OUTCOME, OVERDUE_ESCALATION, CLOSING_APPROVAL, ARCHIVE, *MESSAGE_FORMS)

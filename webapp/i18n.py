@@ -59,6 +59,10 @@ DYNAMIC_TERMS = (
     N_("已结束"),
     N_("已撤销"),
     N_("已结案"),
+    # the party's acts staff register on the case page (engine.message_rules)
+    N_("登记行政复议申请"),
+    N_("登记行政诉讼"),
+    N_("登记延期（分期）缴纳申请"),
 )
 
 

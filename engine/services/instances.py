@@ -1,15 +1,17 @@
 """Instance lifecycle: deliver a message, suspend, resume, cancel with a reason, retry after an error."""
 from __future__ import annotations
 
+from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import func, select
 
-from engine import audit
+from engine import audit, message_rules
 from engine.actors import Actor
 from engine.clock import Clock, as_utc
 from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import CaseDeadline, ProcessDefinition, ProcessInstance
+from engine.store.models import CaseDeadline, CaseDocument, ProcessDefinition, ProcessInstance
+from forms import get as get_form
 from forms.chronology import message_date_errors
 
 from .cases import get_case_for, start_process
@@ -25,15 +27,20 @@ SUPERVISING_ROLES = ("admin", "head")
 def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow: UnitOfWork, clock: Clock,
                     runner: WorkflowRunner) -> int:
     """Deliver a named message to the case's instance waiting for it; if none waits, start the process whose
-    start event is that message (e.g. `reconsideration_filed` on a decided case). Returns the instance id."""
+    start event is that message (e.g. `reconsideration_filed` on a decided case). Who may deliver which message,
+    when and how often is engine.message_rules. Returns the instance id."""
     if not isinstance(payload, dict):
         raise ValidationFailed("消息内容应为 JSON 对象。", fields={"_schema": ["消息内容应为 JSON 对象。"]})
+    rule = message_rules.rule_for(name)
     with uow:
         case = get_case_for(uow.session, case_id, actor)
-        facts = {"discovered_at": as_utc(case.discovered_at)}
-        problems = message_date_errors(payload, {"now": clock.now(), "data": facts})
-        if problems:
-            raise ValidationFailed("消息中的日期有误，请按提示修改。", fields=problems)
+        refused = message_rules.refusal(rule, name, actor, case_agency_id=case.agency_id)
+        if refused:
+            raise NotAuthorized(refused)
+        payload = _checked_payload(rule, payload, case=case, clock=clock)
+        refused = message_rules.state_refusal(rule, **message_state(uow.session, case_id))
+        if refused:
+            raise InvalidState(refused)
         waiting = [instance.id for instance in _active_instances(uow.session, case_id)
                    if name in runner.waiting_message_names(load_workflow(uow.session, instance, runner))]
         starter = None if waiting else _process_started_by(uow.session, name, runner)
@@ -52,7 +59,8 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
                                      runner=runner)
         workflow = load_workflow(session, instance, runner)
         audit.record(session, clock=clock, actor=actor, action="message_delivered", case_id=case_id,
-                     instance_id=instance.id, summary=f"收到消息「{name}」", data={"name": name, "payload": payload})
+                     instance_id=instance.id, summary=_delivered_summary(rule, name, payload),
+                     data={"name": name, "payload": payload})
         with case_scope(session, instance=instance, clock=clock, actor=actor):
             if not runner.deliver_message(workflow, name, payload, clock):
                 raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
@@ -60,6 +68,65 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
         return instance.id
 
     return run_step(uow, instance_id=waiting[0] if waiting else None, clock=clock, actor=actor, body=body)
+
+
+def registrable_messages(*, case_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
+                         runner: WorkflowRunner) -> list[message_rules.MessageRule]:
+    """The party's acts this actor may register on the case now (the case page's buttons): declared, allowed
+    for the actor and the case's state, and awaited by a running process or starting one."""
+    with uow:
+        case = get_case_for(uow.session, case_id, actor)
+        if case.status != "open":
+            return []
+        candidates = [rule for rule in message_rules.RULES.values() if rule.form
+                      and message_rules.refusal(rule, rule.name, actor, case_agency_id=case.agency_id) is None]
+        if not candidates:
+            return []
+        state = message_state(uow.session, case_id)
+        candidates = [rule for rule in candidates if message_rules.state_refusal(rule, **state) is None]
+        if not candidates:
+            return []
+        waited = set()
+        for instance in _active_instances(uow.session, case_id):
+            waited |= set(runner.waiting_message_names(load_workflow(uow.session, instance, runner)))
+        return [rule for rule in candidates
+                if rule.name in waited or (rule.starts and _process_started_by(uow.session, rule.name, runner))]
+
+
+def _delivered_summary(rule, name: str, payload: dict) -> str:
+    if rule is None or rule.form is None:
+        return f"收到消息「{name}」"
+    form = get_form(rule.form)
+    facts = "，".join(f"{field.label} {payload[field.name]}" for field in form.fields if payload.get(field.name))
+    return f"{rule.title}" + (f"：{facts}" if facts else "")
+
+
+def message_state(session, case_id: int) -> dict:
+    """What engine.message_rules asks of a case: a penalty decision issued, the processes run and still running."""
+    has_decision = session.scalar(select(func.count()).select_from(CaseDocument).where(
+        CaseDocument.case_id == case_id, CaseDocument.kind.in_(message_rules.DECISION_DOCUMENTS))) > 0
+    rows = session.execute(select(ProcessDefinition.process_id, ProcessInstance.status).join(
+        ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
+        ProcessInstance.case_id == case_id, ProcessInstance.status != "cancelled")).all()
+    return {"has_decision": has_decision, "processes_run": {process_id for process_id, _ in rows},
+            "processes_running": {process_id for process_id, status in rows if status != "completed"}}
+
+
+def _checked_payload(rule, payload: dict, *, case, clock: Clock) -> dict:
+    """The message's content checked by its form (dates in the case's order, nothing in the future); a message
+    without a declared form has its dates checked."""
+    context = {"now": clock.now(), "data": {"discovered_at": as_utc(case.discovered_at)}}
+    form = get_form(rule.form) if rule is not None and rule.form else None
+    if form is None:
+        problems = message_date_errors(payload, context)
+        if problems:
+            raise ValidationFailed("消息中的日期有误，请按提示修改。", fields=problems)
+        return payload
+    try:
+        cleaned = form.validate(payload, context)
+    except MarshmallowError as exc:
+        raise ValidationFailed("登记的内容有误，请按提示修改。", fields=exc.normalized_messages()) from exc
+    return {**{key: value for key, value in payload.items() if key not in cleaned}, **cleaned}
 
 
 def _process_started_by(session, message: str, runner: WorkflowRunner) -> str | None:

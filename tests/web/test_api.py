@@ -105,13 +105,11 @@ def test_form_definitions_are_served_as_json(client, staff, token_for):
     assert client.get("/api/v1/forms/nope", headers=token_for("handler1")).status_code == 404
 
 
-def test_a_message_starts_the_process_waiting_for_it(client, staff, token_for):
+def test_a_message_the_case_cannot_take_yet_is_refused_with_the_reason(client, staff, token_for):
     headers = token_for("handler1")
     case_id = client.post("/api/v1/cases", json=LEAD, headers=headers).json["id"]
     response = client.post(f"/api/v1/cases/{case_id}/messages/reconsideration_filed",
                            json={"received_on": "2026-03-02", "applicant": "东城建工集团有限公司"}, headers=headers)
-    assert response.status_code == 200
-    assert "reconsideration" in [i["process_id"] for i in response.json["instances"]]
-    assert "reconsideration_reply" in [t["name"] for t in response.json["tasks"]]
+    assert response.status_code == 409 and "尚未作出行政处罚决定" in response.json["error"]["message"]
     unknown = client.post(f"/api/v1/cases/{case_id}/messages/nobody_waits", json={}, headers=headers)
-    assert unknown.status_code == 409
+    assert unknown.status_code == 403 and "只有系统管理员" in unknown.json["error"]["message"]

@@ -33,9 +33,11 @@ def test_every_message_in_the_catalog_has_an_english_translation():
 
 
 def test_titles_shown_from_data_are_in_the_catalog_too():
+    from engine.message_rules import RULES
     from engine.roles import ROLE_TITLES
     from webapp.filters import INSTANCE_STATUS_TITLES, STAGE_TITLES
     from webapp.i18n import DYNAMIC_TERMS
 
-    titles = {*ROLE_TITLES.values(), *STAGE_TITLES.values(), *INSTANCE_STATUS_TITLES.values()}
+    titles = {*ROLE_TITLES.values(), *STAGE_TITLES.values(), *INSTANCE_STATUS_TITLES.values(),
+              *(rule.title for rule in RULES.values() if rule.form)}
     assert titles <= set(DYNAMIC_TERMS)

@@ -5,4 +5,6 @@ from flask import Blueprint
 
 pages_blueprint = Blueprint("pages", __name__)
 
-from . import attachment_views, auth_views, case_list_views, case_views, diagram_views, inbox_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    attachment_views, auth_views, case_list_views, case_views, diagram_views, inbox_views, party_event_views,
+)

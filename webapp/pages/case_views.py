@@ -9,6 +9,7 @@ from engine.clock import CHINA_TZ
 from engine.errors import DomainError, EngineFailure, NotFound, ValidationFailed
 from engine.services import cases as case_services
 from engine.services import documents as document_services
+from engine.services import instances as instance_services
 from engine.services import tasks as task_services
 from engine.services.attachments import list_attachments
 from engine.services.drafts import load_draft, save_draft
@@ -49,7 +50,9 @@ def show_case(case_id: int):
     with ctx.uow() as uow:
         case = get_case_view(uow.session, case_id, current_actor(), today=ctx.clock.now().astimezone(CHINA_TZ).date())
         records = timeline(uow.session, case_id)
-    return render_template("cases/show.html", case=case, records=records)
+    party_events = instance_services.registrable_messages(case_id=case_id, actor=current_actor(),
+                                                          **ctx.deps(runner=True))
+    return render_template("cases/show.html", case=case, records=records, party_events=party_events)
 
 
 # A stored document is shown exactly as issued; it has no scripts, and the browser must not run or fetch any.
