@@ -10,8 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine.services.inbox import InboxCounts, inbox_counts
 
 from .context import engine_context
+from .repeated_errors import RepeatedErrors
 
 log = logging.getLogger(__name__)
+_errors = RepeatedErrors(log, "navigation counts")
 
 
 def remember_counts(counts: InboxCounts) -> None:
@@ -28,9 +30,10 @@ def nav_counts() -> InboxCounts | None:
         try:
             with ctx.uow() as uow:
                 counts = inbox_counts(uow.session, current_user.actor, now=ctx.clock.now())
-        except SQLAlchemyError:  # the navigation must never take an error page down with it
-            log.exception("navigation counts unavailable")
+        except SQLAlchemyError as error:  # the navigation must never take an error page down with it
+            _errors.failed(error)  # in an outage: one traceback, then a count a minute
             return None
+        _errors.succeeded()
         g.nav_counts = counts
     return counts
 

@@ -1,12 +1,14 @@
 """Operations endpoints: `/healthz` for load balancers and `/metrics` in the Prometheus text format.
 
-/healthz needs no login and says only ok or not per check: the database answers, the schema is at the newest
-migration, and some scheduler worker ticked recently. /metrics is for admins and supervisors (a session or
+/healthz needs no login and says ok or not per check, with a short reason when not: the database answers, it
+accepts a write (a transaction of its own that commits), the schema is at the newest migration, and some
+scheduler worker ticked recently. /metrics is for admins and supervisors (a session or
 an API token), or for a scraper holding `ZHIFA_METRICS_TOKEN`.
 """
 from __future__ import annotations
 
 import hmac
+import threading
 from datetime import timedelta
 from functools import lru_cache
 
@@ -18,7 +20,8 @@ from werkzeug.datastructures import MultiDict
 
 from engine.clock import CHINA_TZ
 from engine.services import inbox, monitoring
-from engine.services.heartbeats import worker_health
+from engine.services.heartbeats import probe_write, worker_health
+from engine.services.timers import worker_name
 from engine.store.migrate import alembic_config
 from engine.store.models import BulkOperationItem, HumanTask
 
@@ -54,13 +57,28 @@ def healthz():
                                    "last_tick_age_seconds": round(min((w["age_seconds"] for w in workers),
                                                                       default=-1), 1)}
     except SQLAlchemyError as exc:
-        checks.setdefault("database", {"ok": False, "error": type(exc).__name__})
+        checks.setdefault("database", {"ok": False, "error": type(exc).__name__, "reason": _reason(exc)})
         checks.setdefault("migrations", {"ok": False})
         checks.setdefault("scheduler", {"ok": False})
+    if checks["database"]["ok"]:
+        try:
+            probe_write(database=ctx.database, now=now, probe=f"{worker_name()}:{threading.get_ident()}")
+            checks["database_write"] = {"ok": True}
+        except SQLAlchemyError as exc:
+            checks["database_write"] = {"ok": False, "error": type(exc).__name__,
+                                        "reason": f"数据库不接受写入：{_reason(exc)}"}
+    else:
+        checks["database_write"] = {"ok": False, "reason": "数据库无法连接"}
     ok = all(check["ok"] for check in checks.values())
     response = jsonify(status="ok" if ok else "fail", checks=checks)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if ok else 503
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line (e.g. `database or disk is full`), short: for whoever reads the probe."""
+    text_ = str(getattr(exc, "orig", None) or exc).strip()
+    return text_.splitlines()[0][:200] if text_ else type(exc).__name__
 
 
 def _may_scrape() -> bool:

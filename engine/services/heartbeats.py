@@ -58,3 +58,14 @@ def worker_health(session, *, now: datetime, stale_after: timedelta) -> list[dic
              "lag_seconds": row.lag_ms / 1000, "timers_fired": row.timers_fired, "ticks": row.ticks,
              "total_fired": row.total_fired, "last_error": row.last_error, "last_error_at": row.last_error_at,
              "alive": now - row.last_tick_at <= stale_after} for row in rows]
+
+
+def probe_write(*, database: Database, now: datetime, probe: str) -> None:
+    """Prove the database accepts a write, in a transaction of its own: a heartbeat row that no one ever sees is
+    inserted and deleted, and the transaction commits — so a full disk, a read-only database or a lost write lock
+    fails here, as every real write would."""
+    with database.unit_of_work() as uow:
+        uow.session.add(WorkerHeartbeat(worker=f"healthz:{probe}"[:100], started_at=now, last_tick_at=now))
+        uow.session.flush()
+        uow.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker == f"healthz:{probe}"[:100]))
+        uow.commit()
