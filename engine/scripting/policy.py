@@ -13,8 +13,9 @@ Chinese message a designer can act on:
   either, this only names the problem at design time instead of a NameError at run time;
 - f-string format widths that would build huge strings.
 
-`*`, `**`, `<<`, `+` and `%` are rewritten into calls of `_binop_`, which refuses results too large to build
-(see engine.scripting.sandbox).
+`*`, `**`, `<<`, `+`, `-` and `%` are rewritten into calls of `_binop_`, f-strings into `_fstring_` and `*x`
+unpacked into a list, tuple or call into `_unpack_(x)`: each refuses a result too large to build before it is
+built (see engine.scripting.sandbox).
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ REFUSED_NAMES: dict[str, str] = {
     "BaseException": "不允许使用 BaseException",
 }
 
-GUARDED_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%"}
+GUARDED_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Sub: "-", ast.Mod: "%"}
 MAX_FORMAT_WIDTH = 1000
 
 
@@ -96,6 +97,29 @@ class _Policy(RestrictingNodeTransformer):
         call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(symbol), node.left, node.right],
                         keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_JoinedStr(self, node: ast.JoinedStr):
+        """`f"a{x!r:>10}"` becomes `_fstring_(("a", (x, 114, ">10")))`: the parts are measured before they are
+        joined. Format specs hold constants only (checked before, in _precheck)."""
+        parts: list[ast.expr] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = "" if value.format_spec is None else "".join(
+                    str(part.value) for part in getattr(value.format_spec, "values", [value.format_spec]))
+                parts.append(ast.Tuple([self.visit(value.value), ast.Constant(value.conversion), ast.Constant(spec)],
+                                       ast.Load()))
+            else:
+                parts.append(self.visit(value))
+        call = ast.Call(func=ast.Name("_fstring_", ast.Load()), args=[ast.Tuple(parts, ast.Load())], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Starred(self, node: ast.Starred):
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):  # `[*a, *a]`, `f(*a)`: measured before it is unpacked
+            node.value = ast.copy_location(ast.Call(func=ast.Name("_unpack_", ast.Load()), args=[node.value],
+                                                    keywords=[]), node.value)
+            ast.fix_missing_locations(node)
+        return node
 
 
 def _precheck(tree: ast.AST) -> list[tuple[int | None, str]]:

@@ -1,28 +1,41 @@
-"""Running designer-written expressions and scripts: restricted built-ins, guards, and a time and step budget.
+"""Running designer-written expressions and scripts: restricted built-ins, guards, and a time, size and step budget.
 
 The time limit is enforced with `sys.settrace`, which works in any thread (the scheduler fires timers in worker
 threads, where a SIGALRM-based timeout cannot be used) and costs nothing outside the sandbox: the tracer is
 installed only while a script or expression runs, traces only frames of sandboxed code, and is switched off
-while a trusted function the script calls (start_deadline, start_case_process …) runs. Every bytecode
+while a system function the script calls (start_deadline, start_case_process …) runs. Every bytecode
 instruction executed counts one step (lines are not enough: a one-line `while True: pass` emits no line
-events); past `max_steps` or past `time_limit` seconds of the script's own time the tracer raises
-SandboxViolation into the script. A script cannot catch it: `try` is refused when the script is compiled.
-Time is the thread's CPU time (`time.thread_time`), not the wall clock: a busy machine that preempts the worker
-never makes a correct script fail, while a runaway loop, which burns CPU, is stopped all the same.
+events); past `max_steps` or past `time_limit` seconds the tracer raises SandboxViolation into the script. A
+script cannot catch it: `try` is refused when the script is compiled.
 
-A single operation can be slow or huge without executing many lines (`2 ** 10**9`, `"x" * 10**9`,
-`range(10**12)`), so the operators and built-ins that can build huge values check the size first.
+What counts against `time_limit`: the script's own time is its thread's CPU time (`time.thread_time`), so a busy
+machine that preempts the worker never makes a correct script fail, while a runaway loop, which burns CPU, is
+stopped all the same; time inside a system function counts whole, by the wall clock (a lock wait on the database
+is time the script holds it), and the budget is looked at again as each system function returns.
+
+A single operation can be slow or huge without executing many instructions (`2 ** 10**9`, `"x" * 10**9`,
+`"".join([s] * 4000)`, `a * a` on a huge integer), and the tracer cannot interrupt one C call, so the operators,
+f-strings, `%`, the built-ins and the methods of strings and lists that can build huge values check the size of
+the result before they build it (`max_size` items or characters, `max_int_bits` bits), and everything they build
+in one run is added up (`max_built`), so a loop keeping many large values is stopped too.
+
+One step may start at most `max_starts` processes, clocks and messages each: the system functions that start
+them are named by `quotas` (DEFAULT_QUOTAS). A step is one script or expression run, or everything run inside
+`step()` when the caller opens one (a process started by a script then runs its scripts within the same step).
 """
 from __future__ import annotations
 
+import math
 import operator
 import re
 import sys
 import time
+from collections import Counter
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from RestrictedPython.Guards import (
     full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr,
@@ -33,15 +46,23 @@ from .policy import SANDBOX_FILENAME, compile_code
 
 
 class SandboxViolation(Exception):
-    """A designer's script or expression broke a sandbox limit (time, steps, size)."""
+    """A designer's script or expression broke a sandbox limit (time, steps, size, starts per step)."""
 
 
 @dataclass(frozen=True)
 class Limits:
-    time_limit: float = 1.0  # CPU seconds of the script's own thread (trusted functions not counted)
+    time_limit: float = 1.0  # seconds: the script's own CPU time plus the wall time inside system functions
     max_steps: int = 2_000_000  # bytecode instructions executed (about a second when traced)
     max_size: int = 1_000_000  # items in a sequence, characters in a string built in one operation
-    max_int_bits: int = 100_000  # bits of an integer built by ** or <<
+    max_int_bits: int = 100_000  # bits of an integer built by **, *, << …
+    max_built: int = 10_000_000  # items and characters built by checked operations in one run, all together
+    max_starts: int = 20  # processes, clocks and messages one engine step may start, each
+
+
+QUOTA_NAMES = {"process": "流程", "clock": "期限", "message": "消息"}
+# the system functions that start something (engine.case_functions, engine.deadlines.scope), by what they start
+DEFAULT_QUOTAS = {"start_case_process": "process", "start_deadline": "clock", "notify_case": "message"}
+LOOK_EVERY = 0.005  # seconds of wall time between looks at the thread's CPU clock (a syscall)
 
 
 class _Budget:
@@ -49,115 +70,361 @@ class _Budget:
         self.limits = limits
         self.deadline = time.thread_time() + limits.time_limit
         self.steps = 0
+        self.built = 0
+        self.next_look = time.monotonic() + LOOK_EVERY
+        self.max_steps = limits.max_steps
+        self.tracer = self.trace_steps
 
     def trace_calls(self, frame, event, arg):
         if event == "call" and frame.f_code.co_filename == SANDBOX_FILENAME:
             frame.f_trace_opcodes = True  # a one-line `while True: pass` emits no line events, only opcodes
-            return self.trace_steps
+            return self.tracer
         return None
 
-    def trace_steps(self, frame, event, arg):
+    def trace_steps(self, frame, event, arg, monotonic=time.monotonic):
         if event == "opcode":
             self.steps += 1
-            if self.steps > self.limits.max_steps:
-                raise SandboxViolation(f"脚本执行超过 {self.limits.max_steps:,} 步的上限，已中止（是否有死循环？）")
-            if not self.steps & 255 and time.thread_time() > self.deadline:
-                raise SandboxViolation(f"脚本运行超过 {self.limits.time_limit:g} 秒的时间限制，已中止")
-        return self.trace_steps
+            if self.steps > self.max_steps:
+                raise SandboxViolation(f"脚本执行超过 {self.max_steps:,} 步的上限，已中止（是否有死循环？）")
+            if monotonic() >= self.next_look:  # cheap; the CPU clock (a syscall) is looked at every LOOK_EVERY,
+                self.look()  # so right after any step that took long
+        return self.tracer
+
+    def look(self) -> None:
+        self.next_look = time.monotonic() + LOOK_EVERY
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.thread_time() > self.deadline:
+            raise SandboxViolation(f"脚本运行超过 {self.limits.time_limit:g} 秒的时间限制（含调用系统函数的时间），已中止")
+
+    def waited(self, wall: float, cpu: float) -> None:
+        """A system function ran `wall` seconds, `cpu` of them on this thread's CPU (already counted)."""
+        self.deadline -= max(0.0, wall - cpu)
+
+    def build(self, size: int) -> None:
+        self.built += size
+        if self.built > self.limits.max_built:
+            raise SandboxViolation(f"脚本累计生成的数据过多（上限 {self.limits.max_built:,} 个字符或元素），已中止")
+
+
+class _Step:
+    """What one engine step started through the scripts it ran (processes, clocks, messages)."""
+
+    def __init__(self):
+        self.started: Counter[str] = Counter()
 
 
 _budget: ContextVar[_Budget | None] = ContextVar("zhifa_sandbox_budget", default=None)
+_step: ContextVar[_Step | None] = ContextVar("zhifa_sandbox_step", default=None)
+
+
+@contextmanager
+def step() -> Iterator[None]:
+    """One engine step: the starts counted by `quotas` add up across all the scripts it runs (the outermost
+    step wins: a process started by a script runs its own scripts within the same step)."""
+    if _step.get() is not None:
+        yield
+        return
+    token = _step.set(_Step())
+    try:
+        yield
+    finally:
+        _step.reset(token)
 
 
 def _run(limits: Limits, action: Callable[[], Any]) -> Any:
     budget = _Budget(limits)
-    token = _budget.set(budget)
-    previous = sys.gettrace()
-    sys.settrace(budget.trace_calls)
-    try:
-        return action()
-    finally:
-        sys.settrace(previous)
-        _budget.reset(token)
+    with step():
+        token = _budget.set(budget)
+        previous = sys.gettrace()
+        sys.settrace(budget.trace_calls)
+        try:
+            return action()
+        finally:
+            sys.settrace(previous)
+            _budget.reset(token)
 
 
-def trusted(function: Callable) -> Callable:
-    """A system function offered to scripts: it runs untraced and its time is not the script's."""
+def trusted(function: Callable, quota: str | None = None) -> Callable:
+    """A system function offered to scripts: it runs untraced, and all its time counts against the script's.
+    With a `quota` ("process", "clock", "message") each call counts as one start of that kind in the step."""
     @wraps(function)
     def call(*args, **kwargs):
         budget = _budget.get()
         if budget is None:
             return function(*args, **kwargs)
-        tracer, started = sys.gettrace(), time.thread_time()
+        budget.check_time()
+        if quota is not None:
+            _count_start(quota, budget.limits.max_starts, function.__name__)
+        tracer, wall, cpu = sys.gettrace(), time.monotonic(), time.thread_time()
         sys.settrace(None)
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         finally:
             sys.settrace(tracer)
-            budget.deadline += time.thread_time() - started
+            budget.waited(time.monotonic() - wall, time.thread_time() - cpu)
+        budget.check_time()
+        return result
     call.zhifa_trusted = True
+    call.zhifa_quota = quota
     return call
+
+
+def _count_start(kind: str, most: int, name: str) -> None:
+    current = _step.get()
+    if current is None:
+        return
+    current.started[kind] += 1
+    if current.started[kind] > most:
+        raise SandboxViolation(f"本步骤启动的{QUOTA_NAMES.get(kind, kind)}超过 {most} 个的上限（{name}），已中止")
 
 
 # -- guards -------------------------------------------------------------------------------------------------
 
 _SEQUENCES = (str, bytes, list, tuple)
+_CONTAINERS = (str, bytes, list, tuple, dict, set, frozenset)
 _OPS = {"**": operator.pow, "*": operator.mul, "<<": operator.lshift, "+": operator.add, "%": operator.mod,
         "-": operator.sub, "/": operator.truediv, "//": operator.floordiv, ">>": operator.rshift,
-        "&": operator.and_, "|": operator.or_, "^": operator.xor}
-_PADDING = {"ljust", "rjust", "center", "zfill"}
+        "&": operator.and_, "|": operator.or_, "^": operator.xor, "@": operator.matmul}
+_CONVERSIONS: dict[int, Callable | None] = {-1: None, 115: str, 114: repr, 97: ascii}
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d*)(?:\.(\*|\d*))?[a-zA-Z%]")
+MAX_FORMAT_WIDTH = 1000
+MAX_ROUND_DIGITS = 1000
+_NUMBERS = (int, float, bool)
+
+
+def _sized(value) -> int:
+    return len(value) if isinstance(value, _CONTAINERS) else 0
+
+
+def _text_size(value, limit: int) -> int:
+    """An upper estimate of len(str(value)) and len(repr(value)), computed without building either; counting
+    stops soon after `limit`. A container shared many times counts every time it would be printed."""
+    seen: dict[int, int] = {}
+
+    def size(item) -> int:
+        kind = type(item)
+        if kind is str:
+            return len(item) + 2 if item.isprintable() else 10 * len(item) + 2
+        if kind is bytes:
+            return 4 * len(item) + 3
+        if kind is int:
+            return math.ceil(item.bit_length() * 0.30103) + 2
+        if kind in (bool, float, type(None)):
+            return 32
+        if kind in (list, tuple, set, frozenset, dict):
+            key = id(item)
+            if key in seen:
+                return seen[key]
+            seen[key] = 8  # a container inside itself prints as [...]
+            total = 16
+            for element in (item.items() if kind is dict else item):
+                total += 2 + (size(element[0]) + 2 + size(element[1]) if kind is dict else size(element))
+                if total > limit:
+                    break
+            seen[key] = total
+            return total
+        return len(repr(item))  # the small values system functions return (dates, ranges)
+
+    tracer = sys.gettrace()  # a traced call costs a call of the tracer: measuring a large list would be slow
+    sys.settrace(None)
+    try:
+        return size(value)
+    finally:
+        sys.settrace(tracer)
+
+
+class _CheckedType(type):
+    """A built-in type offered to scripts (`str`, `list` …): calling it is checked and what it builds is counted;
+    `isinstance(x, str)` and `str.upper` behave as with the type itself."""
+
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, cls.wrapped)
+
+    def __subclasscheck__(cls, subclass):
+        return issubclass(subclass, cls.wrapped)
+
+    def __call__(cls, *args, **kwargs):
+        return cls.make(*args, **kwargs)
+
+    def __getattr__(cls, name):
+        return getattr(cls.wrapped, name)
+
+    def __repr__(cls):
+        return repr(cls.wrapped)
 
 
 def _guards(limits: Limits) -> dict[str, Any]:
-    def too_big(what: str):
-        return SandboxViolation(f"{what}过大（上限 {limits.max_size:,}），已中止")
+    def check_size(size: int, what: str = "结果") -> None:
+        if size > limits.max_size:
+            raise SandboxViolation(f"{what}过大（上限 {limits.max_size:,}），已中止")
 
-    def check_size(value_size: int, what: str = "结果") -> None:
-        if value_size > limits.max_size:
-            raise too_big(what)
+    def built(size: int) -> None:
+        budget = _budget.get()
+        if budget is not None and size:
+            budget.build(size)
+
+    def measured(size: int, what: str = "结果") -> None:
+        check_size(size, what)
+        built(size)
+
+    def check_bits(bits: int, what: str) -> None:
+        if bits > limits.max_int_bits:
+            raise SandboxViolation(f"{what}结果过大（超过 {limits.max_int_bits:,} 位），已中止")
+
+    def text(value) -> None:
+        if type(value) is not str:
+            measured(_text_size(value, limits.max_size), "转成的文字")
+
+    def integers(symbol: str, left: int, right: int) -> None:
+        if symbol == "**":
+            if right > 0 and abs(left) > 1:
+                check_bits(right * left.bit_length(), "乘方")
+        elif symbol == "*":
+            check_bits(left.bit_length() + right.bit_length(), "乘法")
+        elif symbol == "<<":
+            if right > 0:
+                check_bits(left.bit_length() + right, "移位")
+        elif symbol in ("+", "-"):
+            check_bits(max(left.bit_length(), right.bit_length()) + 1, "加减")
+
+    def formatted_size(template, values) -> int:
+        pattern = template.decode("latin-1") if isinstance(template, bytes) else template
+        specs = _PERCENT.findall(pattern)
+        numbers = [int(number) for spec in specs for number in spec if number and number != "*"]
+        if any(number == "*" for spec in specs for number in spec) or any(n > MAX_FORMAT_WIDTH for n in numbers):
+            raise SandboxViolation(f"格式化宽度过大（上限 {MAX_FORMAT_WIDTH}）或使用了 *，已中止")
+        if isinstance(values, tuple):
+            inserted = sum(_text_size(value, limits.max_size) for value in values)
+        elif isinstance(values, dict):  # `%(name)s` may be used many times: each could be the largest value
+            inserted = len(specs) * max((_text_size(value, limits.max_size) for value in values.values()), default=0)
+        else:
+            inserted = _text_size(values, limits.max_size)
+        return len(pattern) + sum(numbers) + inserted
+
+    small = limits.max_int_bits // 2
 
     def binop(symbol: str, left, right):
-        if symbol == "**":
-            if type(left) is int and type(right) is int and right > 0 and abs(left) > 1 \
-                    and right * left.bit_length() > limits.max_int_bits:
-                raise SandboxViolation(f"乘方结果过大（超过 {limits.max_int_bits:,} 位），已中止")
-        elif symbol == "<<":
-            if type(left) is int and type(right) is int and left.bit_length() + right > limits.max_int_bits:
-                raise SandboxViolation(f"移位结果过大（超过 {limits.max_int_bits:,} 位），已中止")
+        if isinstance(left, int) and isinstance(right, int):
+            if (symbol == "+" or symbol == "-") and left.bit_length() < small and right.bit_length() < small:
+                return left + right if symbol == "+" else left - right  # the common case, without another call
+            integers(symbol, left, right)
         elif symbol == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, _SEQUENCES) and isinstance(count, int):
-                    check_size(len(sequence) * max(count, 0))
+                    measured(len(sequence) * max(count, 0))
         elif symbol == "+":
             if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-                check_size(len(left) + len(right))
-        elif symbol == "%" and isinstance(left, str) and ("*" in left or any(
-                int(width) > 1000 for width in _format_widths(left))):
-            raise SandboxViolation("格式化宽度过大或使用了 *，已中止")
+                measured(len(left) + len(right))
+        elif symbol == "%" and isinstance(left, (str, bytes)):
+            measured(formatted_size(left, right))
         return _OPS[symbol](left, right)
 
     def inplacevar(op: str, left, right):
         return binop(op[:-1], left, right)
 
-    def getattr_(obj, name, default=None):
-        value = safer_getattr(obj, name, default)
-        if isinstance(obj, str) and name in _PADDING:
-            def padded(width, *args):
-                check_size(int(width))
-                return value(width, *args)
-            return padded
-        if isinstance(obj, str) and name == "replace":
-            def replace(old, new, *args):
-                count = obj.count(old) if old else len(obj) + 1
-                check_size(len(obj) + count * max(len(new) - len(old), 0))
-                return value(old, new, *args)
-            return replace
-        if isinstance(obj, str) and name == "expandtabs":
-            def expandtabs(tabsize=8):
-                check_size(len(obj) * max(int(tabsize), 1))
-                return value(tabsize)
-            return expandtabs
+    def fstring(parts: tuple):
+        size = 0
+        for part in parts:
+            if type(part) is str:
+                size += len(part)
+            else:
+                value, _, spec = part
+                size += _text_size(value, limits.max_size) + sum(int(n) for n in re.findall(r"\d+", spec))
+        measured(size)
+        pieces = []
+        for part in parts:
+            if type(part) is str:
+                pieces.append(part)
+            else:
+                value, conversion, spec = part
+                convert = _CONVERSIONS[conversion]
+                pieces.append(format(convert(value) if convert else value, spec))
+        return "".join(pieces)
+
+    def unpack(value):
+        if not isinstance(value, (*_CONTAINERS, range)):
+            value = list(value)
+        measured(len(value))
         return value
+
+    # methods whose result can be much larger than the value they are called on: checked before they run
+    def join(obj, iterable):
+        items = list(iterable)
+        check_size(sum(len(item) for item in items if isinstance(item, (str, bytes)))
+                   + len(obj) * max(len(items) - 1, 0))
+        return (items,)
+
+    def padded(obj, width, *rest):
+        check_size(int(width))
+        return (width, *rest)
+
+    def replace(obj, old, new, *rest):
+        count = obj.count(old) if old else len(obj) + 1
+        check_size(len(obj) + count * max(len(new) - len(old), 0))
+        return (old, new, *rest)
+
+    def expandtabs(obj, tabsize=8):
+        check_size(len(obj) * max(int(tabsize), 1))
+        return (tabsize,)
+
+    def translate(obj, table):
+        if isinstance(table, dict):
+            check_size(len(obj) * max([1, *(len(v) for v in table.values() if isinstance(v, (str, bytes)))]))
+        return (table,)
+
+    def extend(obj, iterable):
+        items = iterable if isinstance(iterable, (*_CONTAINERS, range)) else list(iterable)
+        check_size(len(obj) + len(items))
+        return (items,)
+
+    def to_bytes(obj, length=1, *rest, **kwargs):
+        check_size(int(length))
+        return (length, *rest)
+
+    prechecks: dict[str, Callable] = {
+        "join": join, "ljust": padded, "rjust": padded, "center": padded, "zfill": padded, "replace": replace,
+        "expandtabs": expandtabs, "translate": translate, "extend": extend, "to_bytes": to_bytes}
+
+    def getattr_(obj, name, default=None):
+        if isinstance(obj, type) and name in prechecks:  # `str.join(sep, parts)`: as `sep.join(parts)`
+            return lambda first, *args, **kwargs: getattr_(first, name)(*args, **kwargs)
+        value = safer_getattr(obj.wrapped if isinstance(obj, _CheckedType) else obj, name, default)
+        if not callable(value) or not isinstance(obj, (*_CONTAINERS, int, _CheckedType)):
+            return value
+        check = prechecks.get(name)
+
+        def method(*args, **kwargs):
+            if check is not None:
+                args = check(obj, *args, **kwargs)
+            result = value(*args, **kwargs)
+            if result is not obj:
+                built(_sized(result))
+            return result
+        return method
+
+    def getitem(obj, key):
+        result = obj[key]
+        if type(key) is slice:
+            built(_sized(result))
+        return result
+
+    def write(obj):
+        return _ListWriter(obj, check_size) if type(obj) is list else full_write_guard(obj)
+
+    def counted(kind: type, check: Callable | None = None) -> _CheckedType:
+        def make(*args, **kwargs):
+            if check is not None:
+                check(*args, **kwargs)
+            result = kind(*args, **kwargs)
+            built(_sized(result))
+            return result
+        return _CheckedType(kind.__name__, (), {"wrapped": kind, "make": staticmethod(make)})
+
+    def to_text(value=None, *rest, **kwargs):
+        if not rest and not kwargs:
+            text(value)
 
     def limited_range(*args):
         result = range(*args)
@@ -167,37 +434,86 @@ def _guards(limits: Limits) -> dict[str, Any]:
     def guarded_pow(base, exponent, modulo=None):
         if modulo is None:
             return binop("**", base, exponent)
+        if isinstance(exponent, int) and isinstance(modulo, int) \
+                and abs(exponent).bit_length() * abs(modulo).bit_length() > 10 * limits.max_int_bits:
+            raise SandboxViolation("带模乘方的数过大，已中止")
         return pow(base, exponent, modulo)
 
-    builtins = {name: value for name, value in {
-        "abs": abs, "all": all, "any": any, "bool": bool, "chr": chr, "dict": dict, "divmod": divmod,
-        "enumerate": enumerate, "filter": filter, "float": float, "frozenset": frozenset, "int": int,
-        "isinstance": isinstance, "len": len, "list": list, "map": map, "max": max, "min": min, "ord": ord,
-        "pow": guarded_pow, "range": limited_range, "repr": repr, "reversed": reversed, "round": round,
-        "set": set, "sorted": sorted, "str": str, "sum": sum, "tuple": tuple, "zip": zip,
+    def guarded_round(number, ndigits=None):
+        if ndigits is not None and abs(int(ndigits)) > MAX_ROUND_DIGITS:
+            raise SandboxViolation(f"round 的位数不能超过 {MAX_ROUND_DIGITS}，已中止")
+        return round(number, ndigits)
+
+    def guarded_repr(value):
+        text(value)
+        return repr(value)
+
+    def guarded_sum(iterable, start=0):
+        if isinstance(start, _NUMBERS):
+            return sum(iterable, start)
+        items = list(iterable)
+        measured(_sized(start) + sum(_sized(item) for item in items))
+        return sum(items, start)
+
+    def guarded_sorted(iterable, **kwargs):
+        result = sorted(iterable, **kwargs)
+        built(len(result))
+        return result
+
+    def guarded_zip(*iterables, **kwargs):
+        if len(iterables) > 2:  # every item is a tuple as long as the number of iterables
+            iterables = tuple(it if isinstance(it, (*_CONTAINERS, range)) else list(it) for it in iterables)
+            measured(len(iterables) * min(len(it) for it in iterables))
+        return zip(*iterables, **kwargs)
+
+    builtins = {
+        "abs": abs, "all": all, "any": any, "bool": bool, "chr": chr, "divmod": divmod,
+        "enumerate": enumerate, "filter": filter, "float": float, "int": int,
+        "isinstance": isinstance, "len": len, "map": map, "max": max, "min": min, "ord": ord,
+        "pow": guarded_pow, "range": limited_range, "repr": guarded_repr, "reversed": reversed,
+        "round": guarded_round, "sorted": guarded_sorted, "sum": guarded_sum, "zip": guarded_zip,
+        "str": counted(str, to_text), "list": counted(list), "tuple": counted(tuple), "dict": counted(dict),
+        "set": counted(set), "frozenset": counted(frozenset),
         "None": None, "True": True, "False": False,
         "Exception": Exception, "ValueError": ValueError, "TypeError": TypeError, "KeyError": KeyError,
         "IndexError": IndexError, "LookupError": LookupError, "ArithmeticError": ArithmeticError,
         "ZeroDivisionError": ZeroDivisionError, "RuntimeError": RuntimeError,
-    }.items()}
+    }
     return {
         "__builtins__": builtins,
         "__name__": "zhifa_sandbox",
         "__metaclass__": type,
         "_getattr_": getattr_,
-        "_getitem_": operator.getitem,
+        "_getitem_": getitem,
         "_getiter_": iter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": full_write_guard,
+        "_write_": write,
         "_inplacevar_": inplacevar,
         "_binop_": binop,
+        "_fstring_": fstring,
+        "_unpack_": unpack,
         "_apply_": lambda function, *args, **kwargs: function(*args, **kwargs),
     }
 
 
-def _format_widths(text: str) -> list[str]:
-    return re.findall(r"%[-+ #0]*(\d+)", text)
+class _ListWriter:
+    """What `l[i] = v`, `l[a:b] = v` and `del l[i]` write through: a slice assignment may not grow the list
+    past the size limit (`l[len(l):] = l` doubles it)."""
+
+    __slots__ = ("target", "check_size")
+
+    def __init__(self, target: list, check_size: Callable[[int], None]):
+        self.target, self.check_size = target, check_size
+
+    def __setitem__(self, key, value):
+        if isinstance(key, slice):
+            value = value if isinstance(value, (*_CONTAINERS, range)) else list(value)
+            self.check_size(len(self.target) + len(value))
+        self.target[key] = value
+
+    def __delitem__(self, key):
+        del self.target[key]
 
 
 # -- the environment SpiffWorkflow's script engine runs with -----------------------------------------------
@@ -206,10 +522,14 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
     """SpiffWorkflow's TaskDataEnvironment semantics (task data are the script's variables, assignments land
     in the task data), but compiled with RestrictedPython and run under the sandbox's guards and budget."""
 
-    def __init__(self, environment_globals: dict[str, Any] | None = None, limits: Limits | None = None):
+    def __init__(self, environment_globals: dict[str, Any] | None = None, limits: Limits | None = None,
+                 quotas: dict[str, str] | None = None):
+        """`quotas` names the system functions that start something, and what (DEFAULT_QUOTAS if not given)."""
         self.limits = limits or Limits()
-        functions = {name: value if not callable(value) or getattr(value, "zhifa_trusted", False)
-                     else trusted(value) for name, value in (environment_globals or {}).items()}
+        quotas = DEFAULT_QUOTAS if quotas is None else quotas
+        functions = {name: value if not callable(value) or (getattr(value, "zhifa_trusted", False)
+                                                            and name not in quotas)
+                     else trusted(value, quotas.get(name)) for name, value in (environment_globals or {}).items()}
         super().__init__(functions)
         self._guards = _guards(self.limits)
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from engine.scripting import Limits, SandboxedEnvironment, SandboxViolation, ScriptRejected, check
+from engine.scripting import Limits, SandboxedEnvironment, SandboxViolation, ScriptRejected, check, step
 from tests.conftest import FIXTURES, PROCESSES
 
 ESCAPES = [
@@ -120,38 +120,157 @@ def test_a_step_budget_stops_loops_in_comprehensions_and_one_line_loops():
         env.execute("while True: pass", {})
 
 
-@pytest.mark.parametrize("expression", ["2 ** 10 ** 9", "'x' * 10 ** 9", "[0] * 10 ** 9", "1 << 10 ** 9",
-                                        "range(10 ** 12)", "'x'.ljust(10 ** 9)", "pow(10, 10 ** 8)",
-                                        "'%999999999d' % 1", "('ab' * 500000).replace('a', 'aaaa')"])
-def test_single_operations_that_would_build_huge_values_are_refused(expression):
-    started = time.monotonic()
-    with pytest.raises(SandboxViolation):
-        environment().evaluate(expression, {})
-    assert time.monotonic() - started < 1
-
-
-def test_doubling_a_string_in_a_short_loop_is_refused():
-    with pytest.raises(SandboxViolation):
-        environment().execute("s = 'x'\nfor i in range(40):\n    s = s + s\n", {})
-
-
-def test_time_spent_in_system_functions_does_not_count_against_the_script():
-    def slow_lookup():  # busy, not sleeping: the limit counts the thread's CPU time
-        end = time.thread_time() + 0.3
-        while time.thread_time() < end:
-            pass
-        return 1
-
-    env = SandboxedEnvironment({"slow_lookup": slow_lookup}, Limits(time_limit=0.2))
-    assert env.evaluate("slow_lookup() + slow_lookup()", {}) == 2
-
-
 def test_task_data_cannot_replace_the_guards():
     env = environment()
     assert env.evaluate("a[0]", {"a": [1], "_getitem_": "evil", "__builtins__": {"open": "x"}}) == 1
     assert env.evaluate("len(a)", {"a": [1, 2], "__builtins__": {"len": "x"}}) == 2
 
 
-def test_a_preempted_script_is_not_failed_by_the_wall_clock():
-    env = SandboxedEnvironment({"pause": lambda: time.sleep(0.3)}, Limits(time_limit=0.2))
-    assert env.evaluate("[pause() for i in range(2)] and 1", {}) == 1
+S = "s = 'x' * 999999\n"  # the largest string a script may build in one operation
+L = "l = [0] * 999999\n"
+
+# each builds more than a gigabyte, or runs for tens of seconds in one C call, unless checked before it runs
+HUGE_IN_ONE_CALL = {
+    "power": "t = 2 ** 10 ** 9", "string repeat": "t = 'x' * 10 ** 9", "list repeat": "t = [0] * 10 ** 9",
+    "shift": "t = 1 << 10 ** 9", "range": "t = range(10 ** 12)", "padding": "t = 'x'.ljust(10 ** 9)",
+    "pow()": "t = pow(10, 10 ** 8)", "%-format width": "t = '%999999999d' % 1",
+    "replace": "t = ('ab' * 500000).replace('a', 'aaaa')",
+    "doubling a string": "s = 'x'\nfor i in range(40):\n    s = s + s\n",
+    "join of 4000 megabyte strings": "t = ''.join(['x' * 999999] * 4000)",
+    "join through the type": "t = str.join('', ['x' * 999999] * 4000)",
+    "2**49999 squared 14 times": "a = 2 ** 49999\nfor i in range(14):\n    a = a * a\n",
+    "in-place squaring": "a = 2 ** 49999\na *= a\na *= a\n",
+    "growing an integer by addition": "a = 2 ** 99999\na = a + a\n",
+    "f-string of three": S + "t = f'{s}{s}{s}'",
+    "f-string repr": "t = f'{[[0] * 999999] * 1000!r}'",
+    "%-format of a tuple": S + "t = '%s%s' % (s, s)",
+    "%-format of one name many times": S + "t = ('%(a)s' * 1000) % {'a': s}",
+    "%-format precision": "t = '%.999999999f' % 1.0",
+    "str of a shared list": "t = str([[0] * 999999] * 1000)",
+    "repr of a shared list": "t = repr([[0] * 999999] * 1000)",
+    "str of each copy": "t = list(map(str, [[0] * 999999] * 1000))",
+    "unpacking twice": L + "for i in range(30):\n    l = [*l, *l]\n",
+    "unpacking into a call": L + "for i in range(30):\n    l = (lambda *a: a)(*l, *l)\n",
+    "extending a list by itself": L + "for i in range(30):\n    l.extend(l)\n",
+    "slice assignment": L + "for i in range(30):\n    l[len(l):] = l\n",
+    "sum of lists": "t = sum([[0] * 999999] * 1000, [])",
+    "zip of a thousand": L + "t = list(zip(*[l] * 1000))",
+    "copies kept in a loop": "keep = []\nfor i in range(1000):\n    keep.append('x' * 999999)\n",
+    "list copies by map": L + "t = list(map(list, [l] * 1000))",
+    "round to ten million places": "t = round(5, -10 ** 7)",
+    "int to a gigabyte of bytes": "t = (5).to_bytes(10 ** 9, 'big')",
+    "modular power of huge numbers": "t = pow(3, 10 ** 30000, 10 ** 30000 + 1)",
+    "translate into long strings": S + "t = s.translate({120: s})",
+}
+
+
+@pytest.mark.parametrize("script", HUGE_IN_ONE_CALL.values(), ids=HUGE_IN_ONE_CALL.keys())
+def test_operations_that_would_build_huge_values_are_refused_before_they_run(script):
+    started = time.monotonic()
+    with pytest.raises(SandboxViolation, match="过大|过多|超过"):
+        environment().execute(script, {})
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_format_method_is_refused_outright():
+    with pytest.raises(NotImplementedError):
+        environment().evaluate("'{:>999999999}'.format(1)", {})
+
+
+def test_ordinary_formatting_joining_and_arithmetic_still_work():
+    data = {"fine_amount": 1234.5, "names": ["张三", "李四"], "days": 15}
+    environment().execute(
+        'label = f"罚款 {fine_amount:,.2f} 元，{days!r} 日"\nwho = "、".join(names)\n'
+        'line = "%s 等 %d 人" % (who, len(names))\nbig = 2 ** 64 * 3 + 1\nparts = [*names, *names]\n'
+        'copy = list(names)\ncopy.extend(names)\ntext = str(copy) + repr(days)\n'
+        'typed = isinstance(who, str) and isinstance(copy, (list, tuple))\nupper = str.upper("ab")\n', data)
+    assert data["label"] == "罚款 1,234.50 元，15 日" and data["who"] == "张三、李四"
+    assert data["line"] == "张三、李四 等 2 人" and data["big"] == 3 * 2 ** 64 + 1
+    assert data["parts"] == data["copy"] == ["张三", "李四", "张三", "李四"]
+    assert data["text"] == "['张三', '李四', '张三', '李四']15" and data["typed"] is True and data["upper"] == "AB"
+
+
+def busy(seconds: float):
+    def lookup():  # burns CPU, as a query being planned and run would
+        end = time.thread_time() + seconds
+        while time.thread_time() < end:
+            pass
+        return 1
+    return lookup
+
+
+def test_a_loop_calling_a_system_function_is_stopped_at_the_budget():
+    env = SandboxedEnvironment({"lookup": busy(0.05)}, Limits(time_limit=0.3))
+    started = time.monotonic()
+    with pytest.raises(SandboxViolation, match="0.3 秒.*系统函数"):
+        env.execute("n = 0\nwhile True:\n    n = n + lookup()\n", {})
+    assert time.monotonic() - started < 1
+
+
+def test_time_waiting_inside_a_system_function_counts_too():
+    calls = []
+
+    def wait_for_lock():  # sleeping, as a write waiting for the database's lock does
+        calls.append(1)
+        time.sleep(0.15)
+
+    env = SandboxedEnvironment({"wait_for_lock": wait_for_lock}, Limits(time_limit=0.2))
+    with pytest.raises(SandboxViolation, match="0.2 秒"):
+        env.execute("for i in range(100):\n    wait_for_lock()\n", {})
+    assert len(calls) == 2
+
+
+def starters():
+    started = {"start_case_process": [], "start_deadline": [], "notify_case": []}
+
+    def recorder(name):
+        def record(*args):
+            started[name].append(args)
+        record.__name__ = name
+        return record
+    return started, {name: recorder(name) for name in started}
+
+
+@pytest.mark.parametrize("name, calls, kind", [("start_case_process", 200, "流程"),
+                                               ("start_deadline", 2000, "期限"), ("notify_case", 50, "消息")])
+def test_a_step_starts_at_most_twenty_processes_clocks_and_messages(name, calls, kind):
+    started, functions = starters()
+    env = SandboxedEnvironment(functions)
+    with pytest.raises(SandboxViolation, match=f"启动的{kind}超过 20 个.*{name}"):
+        env.execute(f"for i in range({calls}):\n    {name}('x')\n", {})
+    assert len(started[name]) == 20
+
+
+def test_the_scripts_of_one_step_share_its_twenty_starts():
+    started, functions = starters()
+    env = SandboxedEnvironment(functions)
+    with step():
+        env.execute("for i in range(15):\n    start_deadline('x')\n", {})
+        with pytest.raises(SandboxViolation, match="期限超过 20 个"):
+            env.execute("for i in range(15):\n    start_deadline('x')\n", {})
+    assert len(started["start_deadline"]) == 20
+    env.execute("for i in range(15):\n    start_deadline('x')\n", {})  # a new step starts counting afresh
+
+
+def test_another_step_completes_while_a_hostile_script_is_being_stopped():
+    hostile = SandboxedEnvironment({"lookup": busy(0.01)}, Limits(time_limit=0.6))
+    outcome = {}
+
+    def attack():
+        try:
+            hostile.execute("while True:\n    lookup()\n", {})
+        except SandboxViolation as exc:
+            outcome["refused"] = str(exc)
+        outcome["attack_seconds"] = time.monotonic() - started
+
+    started = time.monotonic()
+    attacker = threading.Thread(target=attack)
+    attacker.start()
+    time.sleep(0.05)
+    data = {"fine_amount": 500}
+    environment().execute("total = fine_amount * 2\nstart_deadline('payment_15d')\n", data)
+    other_seconds = time.monotonic() - started
+    still_attacking = attacker.is_alive()
+    attacker.join(5)
+    assert data["total"] == 1000 and still_attacking and other_seconds < 0.5
+    assert "时间限制" in outcome["refused"] and outcome["attack_seconds"] < 2
