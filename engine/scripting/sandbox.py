@@ -198,6 +198,16 @@ def _sized(value) -> int:
     return len(value) if isinstance(value, _CONTAINERS) else 0
 
 
+def _contents(sequence) -> int:
+    """The lengths of the strings and containers in a sequence, added up (not looking deeper)."""
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        return sum(len(item) for item in sequence if isinstance(item, _CONTAINERS))
+    finally:
+        sys.settrace(tracer)
+
+
 def _text_size(value, limit: int) -> int:
     """An upper estimate of len(str(value)) and len(repr(value)), computed without building either; counting
     stops soon after `limit`. A container shared many times counts every time it would be printed."""
@@ -314,6 +324,8 @@ def _guards(limits: Limits) -> dict[str, Any]:
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, _SEQUENCES) and isinstance(count, int):
                     measured(len(sequence) * max(count, 0))
+                    if count > 1 and isinstance(sequence, (list, tuple)):  # `[s] * n`: n references to one large
+                        check_size(_contents(sequence) * count, "重复的内容")  # value, as slow as n copies to compare
         elif symbol == "+":
             if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
                 measured(len(left) + len(right))
