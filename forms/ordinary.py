@@ -25,6 +25,19 @@ def _summary_thresholds(data: dict, context: dict):
     return None
 
 
+# 行政处罚法第二十八条第一款: a decision orders the correction of the violation; 「是」 also issues the order
+CORRECTION_FIELDS = (
+    Field("correction_ordered", "choice", "责令改正", choices=YES_NO, required=False,
+          help="行政处罚法第二十八条：实施行政处罚时，应当责令当事人改正或者限期改正违法行为；"
+               "选「是」的，同时制作责令（限期）改正通知书。"),
+    Field("correction_content", "textarea", "责令改正内容", required=False),
+    Field("correction_deadline", "date", "改正期限", required=False, help="不得早于决定日期。"),
+)
+CORRECTION_RULES = (
+    required_when("correction_content", when="correction_ordered", equals="yes", message="责令改正的，须写明改正内容。"),
+    required_when("correction_deadline", when="correction_ordered", equals="yes", message="责令改正的，须填写改正期限。"),
+)
+
 ONSITE_DECISION = FormDefinition(
     key="onsite_decision", title="当场处罚决定",
     description="违法事实确凿并有法定依据，对公民处二百元以下、对法人或者其他组织处三千元以下罚款或者警告的，可以当场作出决定。",
@@ -39,8 +52,9 @@ ONSITE_DECISION = FormDefinition(
         Field("place", "text", "处罚地点", required=False, max_length=300, help="不填则为案源登记的发生地点。"),
         Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
               help="案源登记时已填写的可不填。"),
+        *CORRECTION_FIELDS,
     ),
-    rules=(fine_required_for_fine("penalty_kind", "fine_amount"), _summary_thresholds),
+    rules=(fine_required_for_fine("penalty_kind", "fine_amount"), _summary_thresholds, *CORRECTION_RULES),
 )
 
 ONSITE_DELIVERY = FormDefinition(
@@ -311,18 +325,11 @@ PENALTY_DECISION = FormDefinition(
         Field("hearing_adoption_reason", "textarea", "采纳或者不予采纳的理由", required=False),
         Field("party_address", "text", "当事人住所（住址）", required=False, max_length=300,
               help="案源登记时已填写的可不填。"),
-        Field("correction_ordered", "choice", "责令改正", choices=YES_NO, required=False,
-              help="行政处罚法第二十八条：实施行政处罚时，应当责令当事人改正或者限期改正违法行为；"
-                   "选「是」的，同时制作责令（限期）改正通知书。"),
-        Field("correction_content", "textarea", "责令改正内容", required=False),
-        Field("correction_deadline", "date", "改正期限", required=False, help="不得早于决定日期。"),
+        *CORRECTION_FIELDS,
     ),
     rules=(
         _hearing_opinions_answered,
-        required_when("correction_content", when="correction_ordered", equals="yes",
-                      message="责令改正的，须写明改正内容。"),
-        required_when("correction_deadline", when="correction_ordered", equals="yes",
-                      message="责令改正的，须填写改正期限。"),
+        *CORRECTION_RULES,
         required_when("penalty_kind", when="decision", equals="penalty", message="给予处罚的，须选择处罚种类。"),
         fine_required_for_fine("penalty_kind", "fine_amount"),
         within_discretion("fine_amount"),

@@ -245,3 +245,25 @@ def test_the_order_check_reads_the_printed_dates_and_names_a_pair_out_of_order()
     assert printed["correction_due"] == date(2026, 3, 20) and printed["served"] == date(2026, 3, 26)
     assert out_of_order({name: [value] for name, value in printed.items()}) == [
         "filed 2026-03-12 after notice 2026-03-10", "decided 2026-03-25 after correction_due 2026-03-20"]
+
+
+def test_an_on_the_spot_decision_that_orders_correction_issues_the_correction_order(new_case, world):
+    case = new_case(source="patrol", party_kind="person")
+    case.do("lead_check", "handler2", findings="当场查实", recommendation="summary")
+    with pytest.raises(ValidationFailed) as refused:
+        case.do("onsite_decision", "handler2", **ONSITE, correction_ordered="yes")
+    assert refused.value.fields["correction_content"] == ["责令改正的，须写明改正内容。"]
+    assert refused.value.fields["correction_deadline"] == ["责令改正的，须填写改正期限。"]
+    case.do("onsite_decision", "handler2", **ONSITE, correction_ordered="yes", correction_content="清除门口占道摊位",
+            correction_deadline="2026-03-05")
+    html = issued(world, case.case_id)["correction_order"]
+    assert "清除门口占道摊位" in html and "2026年3月5日" in html and "第二十八条第一款" in html
+    assert [d.kind for d in case.documents()] == ["onsite_penalty_decision", "correction_order"]
+
+
+def test_an_on_the_spot_warning_without_correction_issues_no_correction_order(new_case, world):
+    case = new_case(source="patrol", party_kind="person")
+    case.do("lead_check", "handler2", findings="当场查实", recommendation="summary")
+    case.do("onsite_decision", "handler2", **{**ONSITE, "penalty_kind": "warning", "fine_amount": None,
+                                               "decision_text": "警告"}, correction_ordered="no")
+    assert "correction_order" not in issued(world, case.case_id)
