@@ -60,5 +60,5 @@ def init_app(app: Flask) -> None:
             log.info("%s %s %s", request.method, request.path, response.status_code, extra={
                 "method": request.method, "path": request.path, "status": response.status_code,
                 "ms": round((time.monotonic() - g.get("request_started", time.monotonic())) * 1000, 1),
-                "user": current_user.get_id() if current_user.is_authenticated else None})
+                "user": current_user.id if current_user.is_authenticated else None})
         return response

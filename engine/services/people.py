@@ -1,8 +1,9 @@
 """People (人员管理) for the system admin: agencies, users, roles, passwords, enforcement certificates.
 
 Every change is written to the audit trail. An admin cannot take away their own admin role or deactivate
-themselves (so the system always keeps someone who can administer it). Deactivating someone revokes their API
-tokens and puts the tasks they had claimed back in their role's queue, so nothing waits on a person who left.
+themselves (so the system always keeps someone who can administer it). Deactivating someone puts the tasks they
+had claimed back in their role's queue, so nothing waits on a person who left. Deactivation, a password reset and a
+change of roles or agency end every session and API token of that user: they sign in again with what they now are.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from engine.clock import CHINA_TZ, Clock
 from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.store.database import UnitOfWork
-from engine.store.models import Agency, ApiToken, Certificate, HumanTask, Role, User
+from engine.store.models import Agency, Certificate, HumanTask, Role, User
 
+from .sessions import end_everywhere
 from .users import MIN_PASSWORD_LENGTH, hash_password
 
 AGENCY_LEVELS = {"township": "乡镇（街道）", "county": "县级部门"}
@@ -106,6 +108,8 @@ def update_user(*, user_id: int, display_name: str, roles: list[str], agency_id:
         before = {"display_name": user.display_name, "roles": sorted(user.role_ids), "agency_id": user.agency_id}
         if agency_id != user.agency_id:  # tasks of the old agency are no longer theirs to work
             _release_tasks(session, user.id)
+        if agency_id != user.agency_id or set(roles) != user.role_ids:  # what they may do changed: sign in again
+            end_everywhere(session, user_id=user.id, clock=clock)
         user.display_name, user.agency_id = display_name.strip(), agency_id
         user.roles = [session.get(Role, role) for role in dict.fromkeys(roles)]
         after = {"display_name": user.display_name, "roles": sorted(dict.fromkeys(roles)), "agency_id": agency_id}
@@ -129,8 +133,7 @@ def set_active(*, user_id: int, active: bool, reason: str, actor: Actor, uow: Un
         user.is_active = active
         if not active:
             released = _release_tasks(session, user.id)
-            session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                            .values(revoked_at=clock.now()))
+            end_everywhere(session, user_id=user.id, clock=clock)
         else:
             user.failed_logins, user.locked_until = 0, None
         audit.record(session, clock=clock, actor=actor, action="user_activated" if active else "user_deactivated",
@@ -157,6 +160,7 @@ def reset_password(*, user_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
         user = _user(session, user_id)
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
+        end_everywhere(session, user_id=user.id, clock=clock)
         audit.record(session, clock=clock, actor=actor, action="password_reset",
                      summary=f"重置用户 {user.username} 的密码", data={"user_id": user.id})
         uow.commit()

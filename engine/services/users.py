@@ -1,34 +1,35 @@
-"""Users, roles, enforcement certificates, password login with lockout, and API bearer tokens."""
+"""Users, roles, enforcement certificates, password hashing and API bearer tokens (signing in: sessions.py)."""
 from __future__ import annotations
 
 import hashlib
 import os
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
-from engine.errors import NotAuthorized, NotFound, ValidationFailed
+from engine.errors import NotFound, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.store.database import UnitOfWork
 from engine.store.models import Agency, ApiToken, Certificate, Role, User
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 # werkzeug's default (scrypt) unless this names another of its methods, e.g. `pbkdf2:sha256:1000` for a test suite
 # that creates hundreds of users. Every stored hash names its own method, so logins work whichever method made it.
 PASSWORD_HASH_METHOD = "ZHIFA_PASSWORD_HASH_METHOD"
 
 
+def password_method() -> str:
+    return os.environ.get(PASSWORD_HASH_METHOD) or "scrypt"
+
+
 def hash_password(password: str) -> str:
-    method = os.environ.get(PASSWORD_HASH_METHOD)
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+    return generate_password_hash(password, method=password_method())
 
 
 def create_agency(*, code: str, name: str, case_prefix: str, level: str, uow: UnitOfWork,
@@ -83,31 +84,6 @@ def create_user(*, username: str, display_name: str, password: str, roles: list[
         return user.id
 
 
-def authenticate(*, username: str, password: str, uow: UnitOfWork, clock: Clock) -> int:
-    """Check a password; lock the account for a while after repeated failures. Returns the user id."""
-    failure = NotAuthorized("用户名或密码错误。")
-    with uow:
-        session = uow.session
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.is_active:
-            raise failure
-        now = clock.now()
-        if user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise NotAuthorized(f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。")
-        if not check_password_hash(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until, user.failed_logins = now + LOCKOUT, 0
-                audit.record(session, clock=clock, actor=Actor.system("登录"), action="user_locked",
-                             summary=f"用户 {username} 连续登录失败，锁定 15 分钟")
-            uow.commit()
-            raise failure
-        user.failed_logins, user.locked_until = 0, None
-        uow.commit()
-        return user.id
-
-
 def issue_token(*, username: str, uow: UnitOfWork, clock: Clock) -> str:
     token = secrets.token_urlsafe(32)
     with uow:
@@ -132,10 +108,3 @@ def user_for_token(session, token: str) -> User | None:
                                                  ApiToken.revoked_at.is_(None))
                           .options(joinedload(ApiToken.user).options(*REQUEST_USER_OPTIONS))).unique().one_or_none()
     return row.user if row is not None and row.user.is_active else None
-
-
-def user_for_request(session, user_id: int) -> User | None:
-    """The user behind a session cookie, if still active."""
-    user = session.scalars(select(User).where(User.id == user_id).options(*REQUEST_USER_OPTIONS)).unique() \
-        .one_or_none()
-    return user if user is not None and user.is_active else None

@@ -103,6 +103,19 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class LoginSession(Base):
+    """A signed-in browser: its cookie holds a random key, the server keeps its digest. Logging out, a password
+    reset, deactivation or a change of roles or agency ends it, so a copied cookie stops working."""
+
+    __tablename__ = "login_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class ProcessDefinition(Base):
     """One version of one BPMN process: the XML as deployed and its parsed spec, stored once per version."""
 

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
 from engine.actors import Actor
-from engine.services.users import user_for_request, user_for_token
+from engine.services.sessions import user_for_session
+from engine.services.users import user_for_token
 from engine.store.models import User
 
 from ..context import engine_context
@@ -16,17 +17,19 @@ from ..extensions import login_manager
 
 
 class WebUser(UserMixin):
-    """What a request knows about its user: a snapshot, detached from any database session."""
+    """What a request knows about its user: a snapshot, detached from any database session. For a browser, its
+    Flask-Login id is the session's key (not the user id), so ending that session on the server ends the cookie."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, session_key: str | None = None):
         self.id = user.id
         self.username = user.username
         self.display_name = user.display_name
         self.agency_name = user.agency.name
         self.actor = Actor.of(user)
+        self.session_key = session_key
 
-    def get_id(self) -> str:
-        return str(self.id)
+    def get_id(self) -> str | None:
+        return self.session_key
 
     @property
     def roles(self) -> frozenset[str]:
@@ -36,15 +39,11 @@ class WebUser(UserMixin):
         return self.actor.has_role(*roles)
 
 
-def _load(user_id: int) -> WebUser | None:
-    with engine_context().uow() as uow:
-        user = user_for_request(uow.session, user_id)
-        return WebUser(user) if user is not None else None
-
-
 @login_manager.user_loader
-def load_user(user_id: str):
-    return _load(int(user_id)) if user_id.isdigit() else None
+def load_user(session_key: str):
+    with engine_context().uow() as uow:
+        user = user_for_session(uow.session, session_key)
+        return WebUser(user, session_key) if user is not None else None
 
 
 @login_manager.request_loader
