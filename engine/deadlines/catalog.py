@@ -15,6 +15,17 @@ DEFAULT_WARN_BEFORE = 3
 
 
 @dataclass(frozen=True)
+class ExtensionRule:
+    """How the agency may extend a clock: approved by `by` (a role), at most `max` of the clock's unit each time,
+    `times` times; `further` names the record that allows more (a collective discussion of the heads)."""
+    by: str
+    max: int
+    times: int
+    basis: str
+    further: str = ""
+
+
+@dataclass(frozen=True)
 class CatalogEntry:
     key: str
     title: str
@@ -29,6 +40,8 @@ class CatalogEntry:
     note: str = ""
     met_by: tuple[str, ...] = ()  # case events that are the party's act this window waits for
     cancelled_by: tuple[str, ...] = ()  # case events that take the window's cause away
+    extension: ExtensionRule | None = None  # None: the agency cannot extend this clock
+    court: bool = False  # a period the court keeps: only the court extends it
 
     def ends_on(self, event: str) -> str | None:
         """'met' or 'cancelled' when this case event ends the clock, else None."""
@@ -38,7 +51,10 @@ class CatalogEntry:
         return {"key": self.key, "title": self.title, "period": self.period, "unit": self.unit,
                 "starts_on": self.starts_on, "legal_basis": self.basis, "party_side": self.party_side,
                 "configurable": self.configurable, "warn_before_workdays": self.warn_before, "note": self.note,
-                "met_by": list(self.met_by), "cancelled_by": list(self.cancelled_by)}
+                "met_by": list(self.met_by), "cancelled_by": list(self.cancelled_by), "court": self.court,
+                "extension": None if self.extension is None else {
+                    "by": self.extension.by, "max": self.extension.max, "times": self.extension.times,
+                    "further": self.extension.further or None, "basis": self.extension.basis}}
 
 
 @lru_cache(maxsize=1)
@@ -53,12 +69,24 @@ def catalog() -> dict[str, CatalogEntry]:
                              configurable=bool(row.get("configurable", False)),
                              warn_before=int(row.get("warn_before", DEFAULT_WARN_BEFORE)),
                              direction=row.get("direction", "after"), note=row.get("note", ""),
-                             met_by=tuple(row.get("met_by", ())), cancelled_by=tuple(row.get("cancelled_by", ())))
+                             met_by=tuple(row.get("met_by", ())), cancelled_by=tuple(row.get("cancelled_by", ())),
+                             extension=_extension_rule(row.get("extension")), court=bool(row.get("court", False)))
         if entry.unit not in UNITS or entry.key in entries or entry.direction not in ("after", "before") \
-                or ((entry.met_by or entry.cancelled_by) and not entry.party_side):
+                or ((entry.met_by or entry.cancelled_by) and not entry.party_side) \
+                or (entry.extension is not None and (entry.party_side or entry.court)):
             raise ValueError(f"catalog.toml: bad entry {entry.key}")
         entries[entry.key] = entry
     return entries
+
+
+def _extension_rule(row: dict | None) -> ExtensionRule | None:
+    if row is None:
+        return None
+    rule = ExtensionRule(by=row["by"], max=int(row["max"]), times=int(row["times"]), basis=row["basis"],
+                         further=row.get("further", ""))
+    if rule.max <= 0 or rule.times <= 0 or rule.further not in ("", "collective_discussion"):
+        raise ValueError(f"catalog.toml: bad extension {row}")
+    return rule
 
 
 def entry(key: str) -> CatalogEntry:

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from engine.actors import Actor
 from engine.calendar import WorkCalendar
 from engine.clock import CHINA_TZ, Clock
-from engine.deadlines import records
+from engine.deadlines import extensions, records
+from engine.deadlines.catalog import UNIT_WORDS
 from engine.deadlines.catalog import entry as catalog_entry
 from engine.errors import NotAuthorized, ValidationFailed
 from engine.store.models import CaseDeadline, DeadlineSetting
@@ -208,19 +209,37 @@ def resume_deadline(key: str) -> bool:
     return True
 
 
-def extend_deadline(key: str, period: int, reason: str) -> bool:
-    """Extend a clock on the approval of the head completing this step (e.g. decision +30 days)."""
+def extend_deadline(key: str, period: int, reason: str, collective_discussion: str | None = None) -> bool:
+    """Extend a clock on the approval of the head completing this step (e.g. decision +30 days), within what the
+    catalog allows (once, at most thirty days…); a further extension of the decision period names the collective
+    discussion of the heads it rests on. A request beyond the law raises ValidationFailed naming the limit."""
     scope = _active()
-    if not (scope.actor.has_role("head") or scope.actor.is_system):
+    entry = catalog_entry(key)
+    approver = entry.extension.by if entry.extension else "head"
+    if not (scope.actor.has_role(approver) or scope.actor.is_system):
         raise NotAuthorized("延长法定期限须经负责人批准。")
     row = scope.current(key)
     if row is None:
         return False
-    records.extend(row, entry=catalog_entry(key), calendar=scope.calendar, period=int(period), reason=reason,
-                   approved_by=scope.actor.name, approved_by_id=scope.actor.user_id, now=scope.clock.now())
+    period = _whole_number(period)
+    details = extensions.check_extension(row, entry, period=period, reason=reason,
+                                         collective_discussion=collective_discussion)
+    reason = reason.strip()
+    records.extend(row, entry=entry, calendar=scope.calendar, period=period, reason=reason,
+                   approved_by=scope.actor.name, approved_by_id=scope.actor.user_id, now=scope.clock.now(),
+                   details=details)
     scope.changed.add(key)
-    scope.events.append(("deadline_extended", row, f"「{row.title}」延长 {period}：{reason}；{row.explanation}"))
+    basis = f"经集体讨论（{details['collective_discussion']}）" if details.get("further") else ""
+    scope.events.append(("deadline_extended", row,
+                         f"「{row.title}」{basis}延长 {period}{UNIT_WORDS[row.unit]}：{reason}；{row.explanation}"))
     return True
+
+
+def _whole_number(value):
+    """A period as a script passes it (an int, or the text of one); anything else is left for the check to refuse."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
 
 
 def defer_deadline(key: str, until, reason: str) -> bool:

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine.clock import Clock
 
 from engine.case_functions import CASE_FUNCTIONS, TaskAwareEnvironment, running
+from engine.deadlines.extensions import ExtensionRefused
 from engine.deadlines.scope import SCRIPT_FUNCTIONS
 from engine.scripting import Limits
 
@@ -53,11 +54,14 @@ class ReadyTask:
 class StepFailed(Exception):
     """A script, condition or expression raised inside the engine; the caller rolls the step back."""
 
-    def __init__(self, message: str, *, element_id: str | None, detail: str):
+    def __init__(self, message: str, *, element_id: str | None, detail: str, refusal: ExtensionRefused | None = None):
         super().__init__(message)
         self.message = message
         self.element_id = element_id
         self.detail = detail
+        # the law said no to what the person completing the step asked (an extension beyond it): they are told
+        # so, rather than the step being recorded as a failure of the process
+        self.refusal = refusal
 
 
 class WorkflowRunner:
@@ -185,10 +189,10 @@ class WorkflowRunner:
                 action()
             except SpiffWorkflowException as exc:
                 raise StepFailed(_describe(exc), element_id=_element_of(exc) or element_id,
-                                 detail=traceback.format_exc()) from exc
+                                 detail=traceback.format_exc(), refusal=_refusal_in(exc)) from exc
             except Exception as exc:  # a designer's script may raise anything
                 raise StepFailed(f"{type(exc).__name__}: {exc}", element_id=element_id,
-                                 detail=traceback.format_exc()) from exc
+                                 detail=traceback.format_exc(), refusal=_refusal_in(exc)) from exc
 
     # -- inspection ----------------------------------------------------------------------------------------
     @staticmethod
@@ -264,6 +268,21 @@ def _boundary_deadline_keys(task) -> tuple[str, ...]:
         expression = getattr(getattr(sibling.task_spec, "event_definition", None), "expression", "") or ""
         keys += [key for key in DEADLINE_CALL.findall(expression) if key not in keys]
     return tuple(keys)
+
+
+def _refusal_in(exc: BaseException) -> ExtensionRefused | None:
+    """The engine's own refusal a script function raised (an extension beyond the law), found through
+    SpiffWorkflow's wrapping (`exception`) and the exception chain."""
+    seen, todo = set(), [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ExtensionRefused):
+            return current
+        todo += [getattr(current, "exception", None), current.__cause__, current.__context__]
+    return None
 
 
 def _element_of(exc: Exception) -> str | None:

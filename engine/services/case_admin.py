@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from engine.actors import Actor
 from engine.clock import Clock
+from engine.deadlines.catalog import catalog
+from engine.deadlines.extensions import limit_text, offer
 from engine.errors import ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
@@ -16,6 +18,14 @@ from .deadlines import case_deadlines
 from .moves import MOVABLE, rerunnable_steps
 from .stepping import load_workflow
 from .tasks import assign_task
+
+
+def extension_offer(clock: dict) -> dict | None:
+    """The extension the console may still record on a clock, as the law allows it: the most that may be asked
+    for, whether a collective discussion must be cited, and the limit in words; None where none is allowed."""
+    entry = catalog().get(clock["key"])
+    allowed = offer(clock, entry) if entry is not None else None
+    return {**allowed, "limit": limit_text(entry)} if allowed else None
 
 
 def reassign_task(*, task_id: str, assignee_id: int, reason: str, actor: Actor, uow: UnitOfWork,
@@ -64,7 +74,7 @@ def admin_case(session, *, case_id: int, actor: Actor, runner: WorkflowRunner) -
                    "created_at": task.created_at, "due_at": task.due_at,
                    "candidates": [c for c in staff.get(task.candidate_role, []) if c[0] != task.assignee_id]}
                   for task in tasks],
-        "deadlines": case_deadlines(session, case.id),
+        "deadlines": [{**clock, "extension_offer": extension_offer(clock)} for clock in case_deadlines(session, case.id)],
         "heads": staff["head"],
         "review": session.scalar(select(CaseReview).where(CaseReview.case_id == case.id)),
     }

@@ -10,7 +10,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.calendar import LIBRARY_YEARS, DayEntry
 from engine.clock import Clock
-from engine.deadlines import records
+from engine.deadlines import extensions, records
 from engine.deadlines.calendar_store import forget as forget_calendar
 from engine.deadlines import scope as functions
 from engine.deadlines.catalog import entry as catalog_entry
@@ -53,15 +53,13 @@ def toll_case_clocks(session, *, instance: ProcessInstance, reason: str, pause: 
 
 
 def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, actor: Actor, uow: UnitOfWork,
-                         clock: Clock, runner: WorkflowRunner) -> dict:
-    """A head approves a longer period (e.g. decision +30 days); the case's timers move with it."""
+                         clock: Clock, runner: WorkflowRunner, collective_discussion: str | None = None) -> dict:
+    """A head approves a longer period (e.g. decision +30 days) within what the law allows for that clock (the
+    catalog's `extension`); the case's timers move with it. A further extension of the decision period cites the
+    recorded collective discussion of the heads (`collective_discussion`), kept with the extension."""
     if not actor.has_role("head"):
         raise NotAuthorized("延长法定期限须经负责人批准。")
-    errors = {}
-    if not isinstance(period, int) or period <= 0 or period > 366:
-        errors["period"] = ["延长期限应为 1 至 366 之间的整数。"]
-    if not reason or not str(reason).strip():
-        errors["reason"] = ["请填写延长理由。"]
+    errors = extensions.check_request(period=period, reason=reason, collective_discussion=collective_discussion)
     if errors:
         raise ValidationFailed("延长期限的申请有误。", fields=errors)
     catalog_entry(key)
@@ -71,7 +69,7 @@ def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, ac
         instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
                                   .order_by(ProcessInstance.id.desc()).limit(1))
         with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
-            if not functions.extend_deadline(key, period, reason):
+            if not functions.extend_deadline(key, period, reason, collective_discussion):
                 raise NotFound(f"案件没有正在计算的「{catalog_entry(key).title}」。")
             _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
             return records.as_json(scope.current(key))
@@ -81,17 +79,17 @@ def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, ac
 
 def record_approved_extension(*, case_id: int, key: str, period: int, reason: str, approver_id: int,
                               approval_ref: str, actor: Actor, uow: UnitOfWork, clock: Clock,
-                              runner: WorkflowRunner) -> dict:
-    """An admin enters a head's written approval of a longer period (延期审批表): the extension names the head
-    as approver and keeps who recorded it and the approval's reference; the case's timers move with it."""
+                              runner: WorkflowRunner, collective_discussion: str | None = None) -> dict:
+    """An admin enters a head's written approval of a longer period (延期审批表), within what the law allows for
+    that clock: the extension names the head as approver and keeps who recorded it and the approval's
+    reference; the case's timers move with it."""
     if not actor.has_role("admin"):
         raise NotAuthorized("只有系统管理员可以登记负责人的延期批准。")
-    errors = {}
-    if not isinstance(period, int) or period <= 0 or period > 366:
-        errors["period"] = ["延长期限应为 1 至 366 之间的整数。"]
-    for name, value in (("reason", reason), ("approval_ref", approval_ref)):
-        if not value or not str(value).strip():
-            errors[name] = ["此项为必填项。"]
+    errors = extensions.check_request(period=period, reason=reason, collective_discussion=collective_discussion)
+    if not isinstance(approval_ref, str) or not approval_ref.strip():
+        errors["approval_ref"] = ["此项为必填项。"]
+    elif len(approval_ref.strip()) > 200:
+        errors["approval_ref"] = ["批准文书不能超过 200 字。"]
     if errors:
         raise ValidationFailed("延长期限的登记有误。", fields=errors)
     entry = catalog_entry(key)
@@ -108,14 +106,18 @@ def record_approved_extension(*, case_id: int, key: str, period: int, reason: st
             row = scope.current(key)
             if row is None or row.status in ("met", "cancelled"):
                 raise NotFound(f"案件没有正在计算的「{entry.title}」。")
-            records.extend(row, entry=entry, calendar=scope.calendar, period=period, reason=reason.strip(),
+            allowed = extensions.check_extension(row, entry, period=period, reason=reason,
+                                                 collective_discussion=collective_discussion)
+            ref, why = approval_ref.strip(), reason.strip()
+            records.extend(row, entry=entry, calendar=scope.calendar, period=period, reason=why,
                            approved_by=approver.display_name, approved_by_id=approver.id, now=clock.now(),
                            details={"recorded_by": actor.name, "recorded_by_id": actor.user_id,
-                                    "approval_ref": approval_ref.strip()})
+                                    "approval_ref": ref, **allowed})
             scope.changed.add(key)
+            discussed = f"经集体讨论（{allowed['collective_discussion']}）" if allowed.get("further") else ""
             scope.events.append(("deadline_extended", row,
-                                 f"「{row.title}」经{approver.display_name}书面批准（{approval_ref.strip()}）延长 {period}"
-                                 f"，由{actor.name}登记：{reason.strip()}；{row.explanation}"))
+                                 f"「{row.title}」{discussed}经{approver.display_name}书面批准（{ref}）延长 {period}"
+                                 f"，由{actor.name}登记：{why}；{row.explanation}"))
             _rearm_case(session, scope=scope, clock=clock, actor=actor, runner=runner)
             return records.as_json(row)
 

@@ -216,7 +216,8 @@ def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:
 def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | None, clock: Clock, actor: Actor,
              body: Callable[[object], T]) -> T:
     """Run `body(session)` in one transaction. If the engine fails, roll it all back, then record the failure
-    on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure.
+    on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure;
+    a refusal by the law of what a person asked in the step (an extension beyond it) is raised as it is.
     `instance_id` may be a callable, for a body that finds out which instance it steps as it goes."""
     try:
         with uow:
@@ -224,6 +225,8 @@ def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | N
             uow.commit()
             return result
     except StepFailed as failure:
+        if failure.refusal is not None and not actor.is_system:
+            raise failure.refusal from None  # the law refused what this person asked: rolled back, nothing recorded
         if callable(instance_id):
             instance_id = instance_id()
         if instance_id is not None:

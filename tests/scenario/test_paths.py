@@ -244,13 +244,19 @@ def test_unpaid_fine_goes_to_demand_notice_and_court(new_case):
     assert case.view()["stage"] == "enforced" and "closing_approval" in case.open_tasks()
 
 
-def test_an_untouched_filed_case_is_escalated_when_the_90_days_run_out(new_case):
-    case = new_case()
+def filed_and_assigned(case):
+    """Filed on 2026-03-02 and assigned to two officers who have not investigated yet: the 90 days end on Sunday
+    05-31 and roll to Monday 06-01."""
     case.do("complaint_acceptance", "handler1", **ACCEPT)
     case.do("lead_check", "handler1", findings="属实", recommendation="file")
     case.do("filing_approval", "head1", approval="approve", approval_opinion="同意")
     ids = [case.staff["handler1"].user_id, case.staff["handler2"].user_id]
     case.do("investigation_assignment", "head1", officers=ids)
+    return case
+
+
+def test_an_untouched_filed_case_is_escalated_when_the_90_days_run_out(new_case):
+    case = filed_and_assigned(new_case())
     case.at("2026-06-02 00:01")
     assert "investigation_escalation" in case.open_tasks()
     assert case.clock("decision_90d")["status"] == "overdue"

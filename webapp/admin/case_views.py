@@ -136,4 +136,6 @@ def extend_deadline(case_id: int, key: str):
     return act(record_approved_extension, "已登记负责人批准的延期，相关定时器已随之调整。", back=_case_url(case_id),
                case_id=case_id, key=key, period=request.form.get("period", type=int) or -1,
                reason=request.form.get("reason", ""), approver_id=request.form.get("approver_id", type=int) or -1,
-               approval_ref=request.form.get("approval_ref", ""), actor=current_actor(), **ctx.deps(runner=True))
+               approval_ref=request.form.get("approval_ref", ""),
+               collective_discussion=request.form.get("collective_discussion") or None, actor=current_actor(),
+               **ctx.deps(runner=True))
