@@ -78,3 +78,13 @@ def test_a_working_day_clock_counts_down_in_working_days(new_case, head_client):
     assert "剩余 2 个工作日" in badge(head_client.get("/inbox?view=agency").get_data(as_text=True), "投诉举报受理")
     case.at("2026-03-10 09:00")
     assert "今日届满" in badge(head_client.get("/inbox?view=agency").get_data(as_text=True), "投诉举报受理")
+
+
+def test_the_filing_approval_shows_the_filing_clock_it_must_decide_within(new_case, head_client):
+    case = new_case(source="patrol")  # discovered 03-01: 15 working days end Friday 03-20
+    case.do("lead_check", "handler1", findings="属实", recommendation="file")
+    assert shown_everywhere(head_client, case, "filing_15wd", "filing_approval") == "2026-03-20 24:00"
+    case.at("2026-03-23 09:00")  # the head has not decided in time: the approval stays open, the clock overdue
+    assert case.open_tasks() == ["filing_approval"] and case.clock("filing_15wd")["status"] == "overdue"
+    case.do("filing_approval", "head1", approval="approve", approval_opinion="同意立案")
+    assert "investigation_assignment" in case.open_tasks()
