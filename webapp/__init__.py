@@ -26,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
 
-    from . import auth, errors, filters, i18n, nav
+    from . import auth, errors, filters, i18n, nav, security
     from .admin import admin_blueprint
     from .api import api_blueprint
     from .designer import designer_blueprint
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     filters.init_app(app)
     i18n.init_app(app)
     nav.init_app(app)
+    security.init_app(app)  # CSP, no framing, referrer, nosniff on every response; /favicon.ico
     app.register_blueprint(api_blueprint)
     app.register_blueprint(pages_blueprint)
     app.register_blueprint(public_blueprint)  # 行政执法公示: no login

@@ -115,5 +115,9 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    refused = []  # what the Content-Security-Policy blocked: a script, a style or a font the page needed
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, "the page's Content-Security-Policy refused:\n" + "\n".join(refused)

@@ -192,3 +192,18 @@ def test_every_miwg_model_round_trips_through_bpmn_js(server, page):
         report.append(f"{path.name}: {len(_ids(original, BPMN))} elements kept, {len(lost)} diagram shapes "
                       f"bpmn-js cannot show, {len(result['warnings'])} import warnings")
     (ARTIFACTS / "miwg-round-trip.txt").write_text("\n".join(report) + "\n", encoding="utf-8")
+
+
+def test_discarding_a_draft_asks_first(server, page):
+    """The question comes from designer.js: the page's Content-Security-Policy runs no inline handler."""
+    login(page, server, "designer1")
+    open_designer(page, server, "referral_out")
+    editor = page.url
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button:has-text('放弃草稿')")
+    page.wait_for_timeout(300)
+    assert page.url == editor  # kept
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('放弃草稿')")
+    page.wait_for_selector(".flash.success")
+    assert "已放弃草稿" in page.inner_text(".flash.success") and page.url != editor

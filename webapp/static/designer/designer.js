@@ -212,6 +212,13 @@
     validateTimer = setTimeout(validate, 1500);
   });
 
+  /* a form that asks first (放弃草稿): a listener, since the page's policy runs no inline handler */
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+
   /* -- start ------------------------------------------------------------------------------------------------- */
 
   Promise.all([api("GET", settings.urls.draft), api("GET", settings.urls.forms)]).then(function (responses) {
