@@ -7,7 +7,8 @@ way as real ones, so the answer takes as long and tells nothing about which name
 
 A browser's cookie carries a random key; the server keeps its digest in `login_session`. Logging out ends that
 row, and `end_everywhere` ends every row and every API token of a user (a password reset, deactivation, a change
-of roles or agency): the next request with an old cookie or token is anonymous.
+of roles or agency, or the user changing their own password — their browser then goes on in a new session): the
+next request with an old cookie or token is anonymous.
 """
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ from werkzeug.security import check_password_hash
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
-from engine.errors import NotAuthorized
+from engine.errors import NotAuthorized, ValidationFailed
 from engine.store.database import UnitOfWork
 from engine.store.models import ApiToken, LoginSession, User
 
-from .users import REQUEST_USER_OPTIONS, hash_password, password_method, token_digest
+from .users import MIN_PASSWORD_LENGTH, REQUEST_USER_OPTIONS, hash_password, password_method, token_digest
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -70,6 +71,32 @@ def sign_out(*, session_key: str, uow: UnitOfWork, clock: Clock) -> None:
         uow.session.execute(update(LoginSession).where(LoginSession.key_hash == token_digest(session_key),
                                                        LoginSession.ended_at.is_(None)).values(ended_at=clock.now()))
         uow.commit()
+
+
+def change_own_password(*, session_key: str, current_password: str, new_password: str, uow: UnitOfWork,
+                        clock: Clock) -> str:
+    """The signed-in user sets a new password: every other session and every API token of theirs ends, and this
+    browser goes on in a new session, whose key is returned. A wrong current password counts as a failed login."""
+    if len(new_password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed("新密码太短。", fields={"new_password": [f"密码至少 {MIN_PASSWORD_LENGTH} 位。"]})
+    with uow:
+        session = uow.session
+        user = user_for_session(session, session_key)
+        if user is None:
+            raise NotAuthorized("登录已失效，请重新登录。")
+        now = clock.now()
+        if not check_password_hash(user.password_hash, current_password or ""):
+            _count_failure(uow, user, now, clock)
+            raise ValidationFailed("当前密码不正确。", fields={"current_password": ["当前密码不正确。"]})
+        user.password_hash = hash_password(new_password)
+        end_everywhere(session, user_id=user.id, clock=clock)
+        key = secrets.token_urlsafe(32)
+        session.add(LoginSession(user_id=user.id, key_hash=token_digest(key), created_at=now))
+        audit.record(session, clock=clock, actor=Actor.of(user), action="password_changed",
+                     summary=f"用户 {user.username} 修改了自己的密码（其他登录和 API 令牌已失效）",
+                     data={"user_id": user.id})
+        uow.commit()
+        return key
 
 
 def end_everywhere(session, *, user_id: int, clock: Clock) -> int:

@@ -139,3 +139,37 @@ def test_a_wrong_password_for_an_unknown_name_runs_the_same_password_check(world
             sessions.sign_in(username=username, password="wrong-password", **world.deps())
         assert refused.value.message == sessions.WRONG  # the same words either way
     assert checked == [method, method]
+
+
+def change_password(client, current: str, new: str, confirm: str | None = None):
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    return client.post("/account/password", data={"csrf_token": token, "current_password": current,
+                                                   "new_password": new, "confirm": confirm or new})
+
+
+def test_changing_ones_own_password_ends_the_other_sessions_and_tokens_but_not_this_one(app, staff, token_for):
+    here, elsewhere, bearer = signed_in(app, "handler1"), signed_in(app, "handler1"), token_for("handler1")
+
+    changed = change_password(here, "secret-pass-1", "brand-new-pass-2")
+    assert changed.status_code == 302
+    assert "密码已修改" in here.get(changed.headers["Location"]).get_data(as_text=True)
+
+    assert is_signed_in(here)
+    assert not is_signed_in(elsewhere)
+    assert app.test_client().get("/api/v1/deadline-catalog", headers=bearer).status_code == 401
+    assert login(app.test_client(), "handler1", "secret-pass-1").status_code == 401
+    assert login(app.test_client(), "handler1", "brand-new-pass-2").status_code == 302
+
+
+def test_a_wrong_current_password_or_a_mistyped_new_one_changes_nothing(app, staff):
+    here, elsewhere = signed_in(app, "handler1"), signed_in(app, "handler1")
+
+    wrong = change_password(here, "not-my-password", "brand-new-pass-2")
+    assert wrong.status_code == 400 and "当前密码不正确" in wrong.get_data(as_text=True)
+    mistyped = change_password(here, "secret-pass-1", "brand-new-pass-2", confirm="brand-new-pass-3")
+    assert mistyped.status_code == 400 and "两次输入的新密码不一致" in mistyped.get_data(as_text=True)
+    short = change_password(here, "secret-pass-1", "short")
+    assert short.status_code == 400 and "密码至少 8 位" in short.get_data(as_text=True)
+
+    assert is_signed_in(here) and is_signed_in(elsewhere)
+    assert login(app.test_client(), "handler1", "secret-pass-1").status_code == 302
