@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.clock import CHINA_TZ
@@ -97,7 +98,7 @@ def edit_person(user_id: int):
 def set_person_active(user_id: int):
     ctx = engine_context()
     active = request.form.get("active") == "1"
-    return act(people.set_active, lambda released: ("已启用。" if active else "已停用，其 API 令牌已作废。")
+    return act(people.set_active, lambda released: ("已启用。" if active else _("已停用，其登录和 API 令牌均已作废。"))
                + (f"其认领的 {released} 项待办已退回队列。" if released else ""),
                back=url_for("admin.person", user_id=user_id), user_id=user_id, active=active,
                reason=request.form.get("reason", ""), actor=current_actor(), **ctx.deps())
