@@ -5,7 +5,8 @@ Government intranets are offline, so a page never loads anything from a CDN. `zh
 package-lock.json, then copies what the pages use into webapp/static/vendor/ (git-ignored):
 
 - bpmn-js: the NavigatedViewer bundle and its CSS and font, for the case page's 流程图;
-- echarts: the "common" build (bar, line, pie; tooltip, legend, grid, aria), for the admin console's charts.
+- echarts: the "common" build (bar, line, pie; tooltip, legend, grid, aria), for the admin console's charts;
+- swagger-ui-dist: the Swagger UI bundle and its CSS, for the API reference page (/api/v1/reference).
 
 An installed wheel carries the copied assets and no checkout; `zhifa-assets` there says so and changes nothing.
 This module imports nothing but the standard library: setup.py loads it by path in a build environment where
@@ -37,6 +38,12 @@ ASSETS: dict[str, tuple[tuple[str, str], ...]] = {
         ("dist/echarts.common.min.js", "echarts/echarts.common.min.js"),
         ("LICENSE", "echarts/LICENSE"),
         ("NOTICE", "echarts/NOTICE"),
+    ),
+    "swagger-ui-dist": (
+        ("swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js"),
+        ("swagger-ui.css", "swagger-ui-dist/swagger-ui.css"),
+        ("LICENSE", "swagger-ui-dist/LICENSE"),
+        ("NOTICE", "swagger-ui-dist/NOTICE"),
     ),
 }
 NPM_STAMP = ".zhifa-npm-ci"  # inside node_modules: when `npm ci` last finished
