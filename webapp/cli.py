@@ -117,8 +117,14 @@ def db():
 @db.command("upgrade")
 def db_upgrade():
     """Create or upgrade the schema to the newest version."""
+    from engine.store.grants import RoleNotUsable
+
     role = app_database_role()
-    upgrade(migration_database_url(), app_role=role)
+    try:
+        upgrade(migration_database_url(), app_role=role)
+    except RoleNotUsable as error:
+        click.echo(f"错误：{error}", err=True)
+        sys.exit(2)
     click.echo("database is up to date" + (f"; the application's role {role} may read and write, the audit trail "
                                            "append only" if role else ""))
 

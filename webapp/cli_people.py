@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from engine.errors import DomainError
 from engine.store.models import Agency
@@ -33,14 +34,10 @@ def agency_create(code, name, parent_code, case_prefix, level):
     from engine.services.people import save_agency
 
     ctx = context()
-    if parent_code is not None:
-        with ctx.uow() as uow:
-            if uow.session.scalar(select(Agency.id).where(Agency.code == parent_code)) is None:
-                stop(f"没有找到代码为 {parent_code} 的上级机关（zhifa agency list 可列出已有机关）。")
     try:
         agency_id = save_agency(code=code, name=name, case_prefix=case_prefix or name,
-                                level=level or ("township" if parent_code else "county"), actor=OPERATOR,
-                                **ctx.deps())
+                                level=level or ("township" if parent_code else "county"), parent_code=parent_code,
+                                actor=OPERATOR, **ctx.deps())
     except DomainError as error:
         fail(error)
     click.echo(f"created agency {code} {name} (id {agency_id})"
@@ -49,13 +46,15 @@ def agency_create(code, name, parent_code, case_prefix, level):
 
 @agency.command("list")
 def agency_list():
-    """List the agencies: code, name, level."""
+    """List the agencies: code, name, level and the code of the agency above."""
+    parent = aliased(Agency)
     with context().uow() as uow:
-        rows = uow.session.execute(select(Agency.code, Agency.name, Agency.level).order_by(Agency.id)).all()
+        rows = uow.session.execute(select(Agency.code, Agency.name, Agency.level, parent.code)
+                                   .outerjoin(parent, Agency.parent_id == parent.id).order_by(Agency.id)).all()
     if not rows:
         click.echo("还没有任何机关：运行 zhifa agency create 代码 名称 新建。")
-    for code, name, level in rows:
-        click.echo(f"{code}\t{name}\t{level}")
+    for code, name, level, above in rows:
+        click.echo("\t".join((code, name, level) + ((above,) if above else ())))
 
 
 @click.group()

@@ -33,12 +33,14 @@ def migration_database_url() -> str:
 def app_database_role() -> str | None:
     """The PostgreSQL role the application connects as, granted its rights by `zhifa db upgrade`:
     ZHIFA_DB_APP_ROLE, else the user of ZHIFA_DATABASE_URL when the migrations connect as another user."""
-    if os.environ.get("ZHIFA_DB_APP_ROLE"):
-        return os.environ["ZHIFA_DB_APP_ROLE"]
     from sqlalchemy.engine import make_url
 
     app, owner = make_url(database_url()), make_url(migration_database_url())
-    if app.get_backend_name() == "postgresql" and app.username and app.username != owner.username:
+    if owner.get_backend_name() != "postgresql":  # SQLite has no roles
+        return None
+    if os.environ.get("ZHIFA_DB_APP_ROLE"):
+        return os.environ["ZHIFA_DB_APP_ROLE"]
+    if app.username and app.username != owner.username:
         return app.username
     return None
 

@@ -53,8 +53,9 @@ def list_people(session, *, agency_id: int | None = None, role: str | None = Non
 
 
 def save_agency(*, code: str, name: str, case_prefix: str, level: str, actor: Actor, uow: UnitOfWork, clock: Clock,
-                agency_id: int | None = None) -> int:
-    """Create an agency, or (with `agency_id`) rename it; its code never changes (case numbers carry it)."""
+                agency_id: int | None = None, parent_code: str | None = None) -> int:
+    """Create an agency, or (with `agency_id`) rename it; its code never changes (case numbers carry it).
+    `parent_code` names the agency above a new one (a county department above a township team)."""
     _admin(actor)
     errors = {}
     if agency_id is None and (not code or not code.isascii() or not code.replace("_", "").isalnum()):
@@ -71,7 +72,14 @@ def save_agency(*, code: str, name: str, case_prefix: str, level: str, actor: Ac
         if agency_id is None:
             if session.scalar(select(Agency.id).where(Agency.code == code)) is not None:
                 raise ValidationFailed("机关代码已存在。", fields={"code": ["机关代码已存在。"]})
-            agency = Agency(code=code, name=name.strip(), case_prefix=case_prefix.strip(), level=level)
+            parent_id = None
+            if parent_code is not None:
+                parent_id = session.scalar(select(Agency.id).where(Agency.code == parent_code))
+                if parent_id is None:
+                    message = f"没有找到代码为 {parent_code} 的上级机关。"
+                    raise ValidationFailed(message, fields={"parent": [message]})
+            agency = Agency(code=code, name=name.strip(), case_prefix=case_prefix.strip(), level=level,
+                            parent_id=parent_id)
             session.add(agency)
             session.flush()
             action, summary = "agency_created", f"新增机关 {agency.name}（{code}）"
@@ -83,7 +91,7 @@ def save_agency(*, code: str, name: str, case_prefix: str, level: str, actor: Ac
             action, summary = "agency_updated", f"修改机关 {agency.name}（{agency.code}）"
         audit.record(session, clock=clock, actor=actor, action=action, summary=summary,
                      data={"agency_id": agency.id, "name": agency.name, "case_prefix": agency.case_prefix,
-                           "level": level})
+                           "level": level, "parent_id": agency.parent_id})
         uow.commit()
         return agency.id
 

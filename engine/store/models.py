@@ -33,6 +33,7 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     case_prefix: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(16), default="township")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))  # the county department above, if any
     # what its documents must print (行政处罚法第五十二条、第五十九条): set by an admin, never guessed
     reconsideration_body: Mapped[str | None] = mapped_column(String(200))  # 复议机关
     litigation_court: Mapped[str | None] = mapped_column(String(200))  # 管辖行政诉讼的人民法院

@@ -46,7 +46,7 @@ def test_the_first_agency_and_administrator_from_a_fresh_database(zhifa):
     again = zhifa("agency", "create", "dongcheng", "重名")
     assert again.exit_code == 2 and "机关代码已存在" in again.output
     listed = zhifa("agency", "list").output.splitlines()
-    assert listed == ["county\t某县综合行政执法局\tcounty", "dongcheng\t东城镇综合行政执法队\ttownship"]
+    assert listed == ["county\t某县综合行政执法局\tcounty", "dongcheng\t东城镇综合行政执法队\ttownship\tcounty"]
     wrong = zhifa("user", "create", "chief", "--role", "admin", "--agency", "xiwan")
     assert wrong.exit_code == 2 and "没有找到代码为 xiwan 的机关" in wrong.output and "dongcheng" in wrong.output
     created = zhifa("user", "create", "chief", "--role", "admin", "--agency", "dongcheng", "--password", "first-admin-1")

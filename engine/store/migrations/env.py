@@ -1,6 +1,8 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from engine.store.grants import grant_application_role
+from engine.store.migrate import APP_ROLE_OPTION
 from engine.store.models import Base
 
 config = context.config
@@ -21,6 +23,9 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+            role = config.get_main_option(APP_ROLE_OPTION)
+            if role and connection.dialect.name == "postgresql":  # after every run: new tables are granted too
+                grant_application_role(connection, role)
 
 
 if context.is_offline_mode():
