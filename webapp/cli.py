@@ -99,6 +99,10 @@ def worker(tick_seconds):
 
     from .logs import configure_logging
 
+    problem = schema_problem(database_url())  # a worker on a fresh database would only fail every tick
+    if problem is not None:
+        click.echo(f"错误：{problem}", err=True)
+        sys.exit(2)
     config = default_config()
     configure_logging(fmt=config["ZHIFA_LOG_FORMAT"])
     click.echo("scheduler worker running (Ctrl+C to stop)")

@@ -8,7 +8,7 @@ import pytest
 @pytest.mark.parametrize("command", [
     ("user", "token", "x"), ("user", "create", "admin", "--role", "admin"), ("agency", "create", "dc", "东城"),
     ("agency", "list"), ("demo",), ("processes", "sync"), ("timers", "run-due"), ("audit", "verify"),
-    ("audit", "anchor"),
+    ("audit", "anchor"), ("worker",),
 ])
 def test_every_command_on_a_fresh_database_asks_for_the_upgrade_in_one_line(zhifa, command):
     result = zhifa(*command)
