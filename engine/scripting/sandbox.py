@@ -8,10 +8,12 @@ instruction executed counts one step (lines are not enough: a one-line `while Tr
 events); past `max_steps` or past `time_limit` seconds the tracer raises SandboxViolation into the script. A
 script cannot catch it: `try` is refused when the script is compiled.
 
-What counts against `time_limit`: the script's own time is its thread's CPU time (`time.thread_time`), so a busy
-machine that preempts the worker never makes a correct script fail, while a runaway loop, which burns CPU, is
-stopped all the same; time inside a system function counts whole, by the wall clock (a lock wait on the database
-is time the script holds it), and the budget is looked at again as each system function returns.
+What counts against `time_limit` is the thread's CPU time (`time.thread_time`), the script's own and that of the
+system functions it calls alike, so a loop calling a system function is stopped like any other; CPU time rather
+than the wall clock, so a busy machine that preempts the worker never makes a correct script fail. What a system
+function spends waiting besides (for the database's lock, for I/O: its wall time less its CPU time) counts
+against `wait_limit`, so a script cannot hold the database by waiting either. Both are looked at again as each
+system function returns.
 
 A single operation can be slow or huge without executing many instructions (`2 ** 10**9`, `"x" * 10**9`,
 `"".join([s] * 4000)`, `a * a` on a huge integer), and the tracer cannot interrupt one C call, so the operators,
@@ -51,7 +53,8 @@ class SandboxViolation(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    time_limit: float = 1.0  # seconds: the script's own CPU time plus the wall time inside system functions
+    time_limit: float = 1.0  # CPU seconds of the script's thread, in the script and in the system functions it calls
+    wait_limit: float = 5.0  # seconds its system functions spent waiting (wall time less CPU time), all together
     max_steps: int = 2_000_000  # bytecode instructions executed (about a second when traced)
     max_size: int = 1_000_000  # items in a sequence, characters in a string built in one operation
     max_int_bits: int = 100_000  # bits of an integer built by **, *, << …
@@ -69,6 +72,7 @@ class _Budget:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.deadline = time.thread_time() + limits.time_limit
+        self.waiting = 0.0
         self.steps = 0
         self.built = 0
         self.next_look = time.monotonic() + LOOK_EVERY
@@ -99,8 +103,10 @@ class _Budget:
             raise SandboxViolation(f"脚本运行超过 {self.limits.time_limit:g} 秒的时间限制（含调用系统函数的时间），已中止")
 
     def waited(self, wall: float, cpu: float) -> None:
-        """A system function ran `wall` seconds, `cpu` of them on this thread's CPU (already counted)."""
-        self.deadline -= max(0.0, wall - cpu)
+        """A system function ran `wall` seconds, `cpu` of them on this thread's CPU (counted by check_time)."""
+        self.waiting += max(0.0, wall - cpu)
+        if self.waiting > self.limits.wait_limit:
+            raise SandboxViolation(f"脚本调用的系统函数累计等待超过 {self.limits.wait_limit:g} 秒（数据库繁忙？），已中止")
 
     def build(self, size: int) -> None:
         self.built += size
@@ -147,7 +153,7 @@ def _run(limits: Limits, action: Callable[[], Any]) -> Any:
 
 
 def trusted(function: Callable, quota: str | None = None) -> Callable:
-    """A system function offered to scripts: it runs untraced, and all its time counts against the script's.
+    """A system function offered to scripts: it runs untraced, and its time counts against the script's budget.
     With a `quota` ("process", "clock", "message") each call counts as one start of that kind in the step."""
     @wraps(function)
     def call(*args, **kwargs):
@@ -559,11 +565,21 @@ class SandboxedEnvironment(BasePythonScriptEngineEnvironment):
         context.update(self.globals)
         context.update(external_context or {})
         context.update(self._guards)
+        before = {key: id(value) for key, value in context.items()}
         try:
             _run(self.limits, lambda: exec(code, context))  # noqa: S102 - restricted code, guarded scope
         finally:
             self._remove_globals(context, external_context)
+        self._check_written(context, before)
         return True
+
+    def _check_written(self, context, before: dict[str, int]) -> None:
+        """The task data a script set is saved with the instance and copied to every later task: it may not be
+        larger than one value a script may build."""
+        written = sum(_text_size(value, self.limits.max_size) for key, value in context.items()
+                      if before.get(key) != id(value))
+        if written > self.limits.max_size:
+            raise SandboxViolation(f"脚本写入任务数据的内容过大（上限 {self.limits.max_size:,} 个字符），已中止")
 
     def _remove_globals(self, context, external_context=None) -> None:
         for key in list(context):
