@@ -19,6 +19,7 @@ STATUS_TITLES = {"open": "办理中", "closed": "已结案", "cancelled": "已�
 FILTER_ARGS = ("q", "matter", "status", "stage", "officer", "from", "to", "overdue")
 TEXT_LIMIT = 100
 DEFAULT_LIMIT = 50
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # as every date typed into a form (forms/)
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
 
@@ -51,10 +52,14 @@ def parse_case_query(args, *, default_limit: int = DEFAULT_LIMIT) -> CaseQuery:
         try:
             if len(value) != 10:
                 raise ValueError(value)
-            return date.fromisoformat(value)
+            found = date.fromisoformat(value)
         except ValueError:
             errors[name] = ["日期格式应为 YYYY-MM-DD。"]
             return None
+        if not FIRST_DAY <= found <= LAST_DAY:  # a day ± 1 at the calendar's ends overflows (year 1 or 9999)
+            errors[name] = [f"年份应在 {FIRST_DAY.year} 到 {LAST_DAY.year} 之间。"]
+            return None
+        return found
 
     def integer(name: str, default: int, low: int, high: int | None = None) -> int:
         value = (args.get(name) or "").strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
 from engine.errors import ValidationFailed
@@ -13,10 +13,8 @@ from engine.services import monitoring
 
 from ..admin import thresholds
 from ..context import engine_context
-from . import api_blueprint, ok
-
-MAX_LIMIT = 200
-
+from . import api_blueprint, ok, operation
+from .schemas import AdminCasesQuery, TroubledCases
 
 def _json(value):
     if isinstance(value, (datetime, date)):
@@ -27,24 +25,20 @@ def _json(value):
 
 
 @api_blueprint.get("/admin/cases")
-def admin_cases():
+@operation("问题案件：出错、超期、停滞、临期、挂起（管理员与执法监督人员）", query=AdminCasesQuery,
+           response=TroubledCases, errors=(401, 403, 422))
+def admin_cases(query: dict):
     if not current_user.has_role("admin", "supervisor"):
         abort(403)
-    state = request.args.get("state", "")
-    if state not in monitoring.TROUBLE_STATES:
-        raise ValidationFailed("state 应为 " + "、".join(monitoring.TROUBLE_STATES) + " 之一。",
-                               fields={"state": [f"应为 {'|'.join(monitoring.TROUBLE_STATES)} 之一。"]})
-    kind = request.args.get("kind")
-    if kind is not None and (state != "stuck" or kind not in monitoring.STUCK_KINDS):
+    state, kind, limit, offset = query["state"], query.get("kind"), query["limit"], query["offset"]
+    if kind is not None and state != "stuck":
         raise ValidationFailed("kind 仅用于 state=stuck。", fields={"kind": [f"应为 {'|'.join(monitoring.STUCK_KINDS)} 之一。"]})
-    limit = min(max(request.args.get("limit", 50, type=int), 0), MAX_LIMIT)
-    offset = max(request.args.get("offset", 0, type=int), 0)
     ctx = engine_context()
     limits = thresholds()
     with ctx.uow() as uow:
         now = ctx.clock.now()
         found = monitoring.trouble(uow.session, state, now=now, thresholds=limits,
-                                   agency_id=request.args.get("agency", type=int) or None, limit=limit,
+                                   agency_id=query.get("agency"), limit=limit,
                                    offset=offset, kind=kind)
     items = [_json(row) for listing in found.values() for row in listing.rows]
     return ok({"state": state, "now": now.isoformat(), "limit": limit, "offset": offset,

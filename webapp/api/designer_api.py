@@ -14,7 +14,18 @@ from engine.services import designer, migration
 from ..auth import current_actor
 from ..context import engine_context
 from ..designer.jobs import run_in_background
-from . import api_blueprint, json_body, ok
+from . import api_blueprint, json_body, ok, operation
+from .schemas import (
+    AnyObject, DefinitionVersion, Discarded, DiffQuery, DraftBody, DraftDeployBody, DraftXmlBody, DryRunBody,
+    MigrationJobBody, ProcessList, Problems,
+)
+from .validation import load
+
+UPLOAD = {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": {"type": "string", "format": "binary"}, "comment": {"type": "string", "maxLength": 500}}}}}
+BPMN_FILE = {"response": {"application/xml": {"schema": {"type": "string"}}}}
+DESIGN_ERRORS = (401, 403, 404, 409, 422)
 
 
 def _version_json(row) -> dict:
@@ -29,6 +40,7 @@ def _upload() -> tuple[str, bytes]:
 
 
 @api_blueprint.get("/process-definitions")
+@operation("已部署的流程及其版本", response=ProcessList, errors=(401,))
 def list_definitions():
     with engine_context().uow() as uow:
         processes = designer.list_processes(uow.session)
@@ -41,6 +53,8 @@ def list_definitions():
 
 
 @api_blueprint.post("/process-definitions")
+@operation("上传 BPMN 文件并部署为新版本（相同内容不重复部署，返回 200）", response=DefinitionVersion, status=201,
+           content=UPLOAD, errors=(400, 401, 403, 413, 422))
 def deploy_definition():
     designer.require_designer(current_actor())
     filename, data = _upload()
@@ -51,12 +65,14 @@ def deploy_definition():
 
 
 @api_blueprint.get("/process-definitions/<process_id>")
+@operation("一个流程的版本历史", response=AnyObject)
 def definition_history(process_id: str):
     with engine_context().uow() as uow:
         return ok(designer.process_history(uow.session, process_id))
 
 
 @api_blueprint.get("/process-definitions/<process_id>/versions/<int:version>.bpmn")
+@operation("导出某一版本的 BPMN 文件", content=BPMN_FILE)
 def export_version(process_id: str, version: int):
     with engine_context().uow() as uow:
         row = designer.definition_version(uow.session, process_id, version)
@@ -64,10 +80,9 @@ def export_version(process_id: str, version: int):
 
 
 @api_blueprint.get("/process-definitions/<process_id>/diff")
-def definition_diff(process_id: str):
-    old, new = request.args.get("from", type=int), request.args.get("to", type=int)
-    if old is None or new is None:
-        raise ValidationFailed("请指定要比较的两个版本。", fields={"from": ["必填"], "to": ["必填"]})
+@operation("两个版本之间的差异", query=DiffQuery, response=AnyObject)
+def definition_diff(process_id: str, query: dict):
+    old, new = query["from_"], query["to"]
     with engine_context().uow() as uow:
         return ok(designer.version_diff(uow.session, process_id, old, new))
 
@@ -75,6 +90,8 @@ def definition_diff(process_id: str):
 # -- drafts ----------------------------------------------------------------------------------------------------
 
 @api_blueprint.post("/process-drafts")
+@operation("打开、新建或导入一份草稿", response=AnyObject, status=201, errors=(400, 401, 403, 404, 409, 413, 422),
+           content={"application/json": {"schema": DraftBody}, **UPLOAD})
 def create_draft():
     """JSON `{process_id, version?}` opens a deployed process; `{process_id, name, new: true}` starts a new one;
     a multipart `file` imports a .bpmn file from any tool."""
@@ -83,19 +100,18 @@ def create_draft():
         filename, data = _upload()
         draft_id = designer.import_draft(filename=filename, xml=data, actor=current_actor(), **ctx.deps())
     else:
-        body = json_body()
-        if body.get("new"):
-            draft_id = designer.new_draft(process_id=str(body.get("process_id", "")), name=str(body.get("name", "")),
+        body = load(DraftBody, json_body())
+        if body["new"]:
+            draft_id = designer.new_draft(process_id=body["process_id"], name=body.get("name") or "",
                                           actor=current_actor(), **ctx.deps())
         else:
-            version = body.get("version")
-            draft_id = designer.open_draft(process_id=str(body.get("process_id", "")),
-                                           version=version if isinstance(version, int) else None,
+            draft_id = designer.open_draft(process_id=body["process_id"], version=body.get("version"),
                                            actor=current_actor(), **ctx.deps())
     return get_draft(draft_id, status=201)
 
 
 @api_blueprint.get("/process-drafts/<int:draft_id>")
+@operation("一份草稿", response=AnyObject, errors=(401, 403, 404))
 def get_draft(draft_id: int, status: int = 200):
     designer.require_designer(current_actor())
     with engine_context().uow() as uow:
@@ -103,37 +119,39 @@ def get_draft(draft_id: int, status: int = 200):
 
 
 @api_blueprint.put("/process-drafts/<int:draft_id>")
-def save_draft(draft_id: int):
-    body = json_body()
+@operation("保存草稿（lock_version 防止覆盖他人的修改）", body=DraftXmlBody, response=AnyObject, errors=DESIGN_ERRORS)
+def save_draft(draft_id: int, body: dict):
     ctx = engine_context()
     return ok(designer.save_draft(draft_id=draft_id, xml=_xml(body), lock_version=_lock(body),
                                   actor=current_actor(), **ctx.deps()))
 
 
 @api_blueprint.post("/process-drafts/<int:draft_id>/validate")
-def validate_draft(draft_id: int):
+@operation("检查 BPMN 内容，列出每个问题", body=DraftXmlBody, response=Problems, errors=(401, 403, 422))
+def validate_draft(draft_id: int, body: dict):
     designer.require_designer(current_actor())
-    return ok({"problems": designer.validate(_xml(json_body()).encode("utf-8"))})
+    return ok({"problems": designer.validate(_xml(body).encode("utf-8"))})
 
 
 @api_blueprint.post("/process-drafts/<int:draft_id>/deploy")
-def deploy_draft(draft_id: int):
-    body = json_body()
+@operation("部署草稿为新版本", body=DraftDeployBody, response=DefinitionVersion, status=201, errors=DESIGN_ERRORS)
+def deploy_draft(draft_id: int, body: dict):
     ctx = engine_context()
-    xml = body.get("xml")
-    row, created = designer.deploy_draft(draft_id=draft_id, xml=xml if isinstance(xml, str) else None,
-                                         lock_version=_lock(body), comment=str(body.get("comment") or ""),
+    row, created = designer.deploy_draft(draft_id=draft_id, xml=body.get("xml"),
+                                         lock_version=body.get("lock_version"), comment=body.get("comment") or "",
                                          actor=current_actor(), **ctx.deps(runner=True))
     return ok({**_version_json(row), "created": created}, 201 if created else 200)
 
 
 @api_blueprint.delete("/process-drafts/<int:draft_id>")
+@operation("放弃草稿", response=Discarded, errors=(401, 403, 404, 409))
 def discard_draft(draft_id: int):
     designer.discard_draft(draft_id=draft_id, actor=current_actor(), **engine_context().deps())
     return ok({"discarded": draft_id})
 
 
 @api_blueprint.get("/process-drafts/<int:draft_id>/export")
+@operation("导出草稿的 BPMN 文件", content=BPMN_FILE, errors=(401, 403, 404))
 def export_draft(draft_id: int):
     designer.require_designer(current_actor())
     with engine_context().uow() as uow:
@@ -144,9 +162,9 @@ def export_draft(draft_id: int):
 # -- migration -------------------------------------------------------------------------------------------------
 
 @api_blueprint.post("/process-definitions/<process_id>/migration/dry-run")
-def migration_dry_run(process_id: str):
-    body = request.get_json(silent=True) or {}
-    version = body.get("target_version") if isinstance(body, dict) else None
+@operation("试迁移：列出每个运行中的实例能否迁移到目标版本", body=DryRunBody, response=AnyObject, errors=DESIGN_ERRORS)
+def migration_dry_run(process_id: str, body: dict):
+    version = body.get("target_version")
     ctx = engine_context()
     with ctx.uow() as uow:
         return ok(migration.dry_run(uow.session, process_id=process_id,
@@ -155,22 +173,19 @@ def migration_dry_run(process_id: str):
 
 
 @api_blueprint.post("/migration-jobs")
-def start_migration():
-    body = json_body()
-    ids = body.get("instance_ids")
-    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
-        raise ValidationFailed("instance_ids 应为实例编号的列表。", fields={"instance_ids": ["应为整数列表。"]})
-    version = body.get("target_version")
+@operation("开始迁移（全部或 instance_ids 所列实例），在后台执行", body=MigrationJobBody, response=AnyObject,
+           status=202, errors=DESIGN_ERRORS)
+def start_migration(body: dict):
     ctx = engine_context()
     actor = current_actor()
-    job_id = migration.start_job(process_id=str(body.get("process_id", "")),
-                                 target_version=version if isinstance(version, int) else None,
-                                 instance_ids=ids, actor=actor, **ctx.deps())
+    job_id = migration.start_job(process_id=body["process_id"], target_version=body.get("target_version"),
+                                 instance_ids=body.get("instance_ids"), actor=actor, **ctx.deps())
     run_in_background(ctx, job_id, actor)
     return migration_progress(job_id, status=202)
 
 
 @api_blueprint.get("/migration-jobs/<int:job_id>")
+@operation("迁移进度", response=AnyObject, errors=(401, 403, 404))
 def migration_progress(job_id: int, status: int = 200):
     designer.require_designer(current_actor())
     ctx = engine_context()
@@ -179,6 +194,7 @@ def migration_progress(job_id: int, status: int = 200):
 
 
 @api_blueprint.post("/migration-jobs/<int:job_id>/resume")
+@operation("继续被中断的迁移", response=AnyObject, status=202, errors=(401, 403, 404, 409))
 def resume_migration(job_id: int):
     ctx = engine_context()
     actor = current_actor()

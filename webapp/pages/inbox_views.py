@@ -15,6 +15,7 @@ from .auth_views import _safe_next
 from . import pages_blueprint
 
 PAGE_SIZE = 50
+MAX_PAGE = 100_000
 FILTER_ARGS = ("view", "stage", "process", "due", "q")
 
 
@@ -31,9 +32,13 @@ def _filters(can_see_agency: bool) -> dict:
     if view not in inbox_services.VIEWS or (view == "agency" and not can_see_agency):
         view = "all"
     due = args.get("due") if args.get("due") in inbox_services.DUE_FILTERS else None
-    return {"view": view, "stage": args.get("stage", "").strip() or None,
-            "process": args.get("process", "").strip() or None, "due": due,
-            "q": args.get("q", "").strip()[:100] or None}
+    return {"view": view, "stage": _text(args.get("stage")), "process": _text(args.get("process")), "due": due,
+            "q": _text(args.get("q"))}
+
+
+def _text(value: str | None) -> str | None:
+    """A search text as the database can take it: PostgreSQL refuses a NUL, so control characters are dropped."""
+    return "".join(char for char in (value or "") if char >= " ").strip()[:100] or None
 
 
 @pages_blueprint.get("/inbox")
@@ -43,7 +48,7 @@ def inbox():
     actor = current_actor()
     can_assign = inbox_services.can_see_agency(actor)
     filters = _filters(can_assign)
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)  # OFFSET within bigint
     with ctx.uow() as uow:
         session = uow.session
         result = inbox_services.inbox(
