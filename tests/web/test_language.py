@@ -41,3 +41,44 @@ def test_titles_shown_from_data_are_in_the_catalog_too():
     titles = {*ROLE_TITLES.values(), *STAGE_TITLES.values(), *INSTANCE_STATUS_TITLES.values(),
               *(rule.title for rule in RULES.values() if rule.form)}
     assert titles <= set(DYNAMIC_TERMS)
+
+
+def test_every_text_of_every_form_has_an_english_translation():
+    from webapp.form_texts import form_texts
+
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    texts = form_texts()
+    assert len(texts) > 300
+    untranslated = [text for text in texts if text not in catalog or not catalog[text].string]
+    assert untranslated == []
+
+
+def test_the_catalog_extraction_collects_the_form_texts():
+    """babel.cfg maps the forms registry to webapp.form_texts, as `make translations` runs pybabel extract."""
+    from babel.messages.extract import extract_from_file
+    from babel.messages.frontend import parse_mapping_cfg
+    from babel.util import pathmatch
+
+    from webapp.form_texts import form_texts
+
+    root = CATALOG.parents[4]
+    with (root / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    path = "forms/__init__.py"
+    pattern, method = next((pattern, method) for pattern, method in method_map if pathmatch(pattern, path))
+    extracted = {message for _, message, _, _ in extract_from_file(method, str(root / path),
+                                                                   options=options_map[pattern])}
+    assert extracted == set(form_texts())
+
+
+def test_the_forms_are_english_when_english_is_chosen(client, staff):
+    login(client, "handler1")
+    chinese = client.get("/cases/new").get_data(as_text=True)
+    assert "案源类型" in chinese and "日常巡查" in chinese and "当事人住所（住址）" in chinese
+    client.get("/language/en")
+    english = client.get("/cases/new").get_data(as_text=True)
+    assert "Source of the lead" in english and "Routine patrol" in english and "Party&#39;s address" in english
+    assert "案源类型" not in english and "日常巡查" not in english and "当事人住所（住址）" not in english
+    assert "Register leads from complaints" in english  # the form's description
+    assert "APL Art. 59" in english  # a help text
