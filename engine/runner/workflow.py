@@ -19,7 +19,7 @@ from engine.clock import Clock
 from engine.case_functions import CASE_FUNCTIONS, TaskAwareEnvironment, running
 from engine.deadlines.extensions import ExtensionRefused
 from engine.deadlines.scope import SCRIPT_FUNCTIONS
-from engine.scripting import Limits
+from engine.scripting import Limits, step
 
 from . import migration
 from .clock_binding import bound_clock
@@ -184,7 +184,8 @@ class WorkflowRunner:
         return names
 
     def _guarded(self, workflow: BpmnWorkflow, clock: Clock, action: Callable[[], None], element_id=None):
-        with bound_clock(clock), running(self):
+        # step(): the scripts run by one action (and by the processes they start) share its start quotas
+        with bound_clock(clock), running(self), step():
             try:
                 action()
             except SpiffWorkflowException as exc:

@@ -33,11 +33,32 @@ def designer(world):
     return world.user("designer1", "designer")
 
 
-def deploy(client, headers, script: str):
-    xml = (FIXTURES / "failing_step.bpmn").read_text(encoding="utf-8").replace(SCRIPT, script)
+def deploy(client, headers, script: str, xml: str | None = None):
+    xml = xml or (FIXTURES / "failing_step.bpmn").read_text(encoding="utf-8").replace(SCRIPT, script)
     response = client.post("/api/v1/process-definitions", headers=headers, content_type="multipart/form-data",
                            data={"file": (io.BytesIO(xml.encode()), "failing_step.bpmn")})
     assert response.status_code == 201, response.get_json()
+
+
+def looping(script: str) -> str:
+    """failing_step with its script task run ten times in one step: a gateway sends the flow back to it."""
+    xml = (FIXTURES / "failing_step.bpmn").read_text(encoding="utf-8")
+    xml = xml.replace('<bpmn:definitions ', '<bpmn:definitions xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ')
+    xml = xml.replace("<bpmn:flowNodeRef>done</bpmn:flowNodeRef>", "<bpmn:flowNodeRef>done</bpmn:flowNodeRef>"
+                      "<bpmn:flowNodeRef>init</bpmn:flowNodeRef><bpmn:flowNodeRef>again</bpmn:flowNodeRef>")
+    xml = xml.replace('<bpmn:scriptTask id="compute"', '<bpmn:scriptTask id="init" name="开始" scriptFormat="python">'
+                      '<bpmn:script>rounds = 0</bpmn:script></bpmn:scriptTask>\n    <bpmn:scriptTask id="compute"')
+    xml = xml.replace("</bpmn:scriptTask>\n    <bpmn:userTask", '</bpmn:scriptTask>\n    <bpmn:exclusiveGateway '
+                      'id="again" name="再来一次" default="f_out" />\n    <bpmn:userTask')
+    return xml.replace(SCRIPT, "rounds = rounds + 1\n" + script).replace(
+        '<bpmn:sequenceFlow id="f2" sourceRef="lead_check" targetRef="compute" />',
+        '<bpmn:sequenceFlow id="f2" sourceRef="lead_check" targetRef="init" />'
+        '<bpmn:sequenceFlow id="f_init" sourceRef="init" targetRef="compute" />').replace(
+        '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="investigation_report" />',
+        '<bpmn:sequenceFlow id="f3" sourceRef="compute" targetRef="again" />'
+        '<bpmn:sequenceFlow id="f_loop" sourceRef="again" targetRef="compute"><bpmn:conditionExpression '
+        'xsi:type="bpmn:tFormalExpression">rounds &lt; 10</bpmn:conditionExpression></bpmn:sequenceFlow>'
+        '<bpmn:sequenceFlow id="f_out" sourceRef="again" targetRef="investigation_report" />')
 
 
 def counts(world, case_id: int) -> tuple[int, int]:
@@ -104,3 +125,25 @@ def test_other_work_completes_while_a_hostile_step_is_being_stopped(app, client,
     # lets go of it when its one-second budget is spent
     assert other_seconds < 4
     assert outcome["status"] == 500 and outcome["seconds"] < 4
+
+
+def test_a_step_looping_through_a_script_shares_one_quota_of_twenty_clocks(client, world, staff, designer,
+                                                                          token_for):
+    headers = token_for("designer1")
+    deploy(client, headers, "", looping('for i in range(3):\n    start_deadline("filing_15wd")'))
+    case_id = world.register(staff["handler1"], process_id="failing_step")
+    task = world.only_task(case_id)
+    before = counts(world, case_id)
+    failed = client.post(f"/api/v1/tasks/{task.id}/complete", json={"findings": "属实", "recommendation": "file"},
+                         headers=token_for("handler1"))
+    assert failed.get_json()["error"]["element_id"] == "compute"  # on its 7th run: 3 clocks a run, 20 a step
+    with world.uow() as uow:
+        assert "期限超过 20 个" in uow.session.get(ProcessInstance, task.instance_id).error_message
+    assert counts(world, case_id) == before
+
+    deploy(client, headers, "", looping('start_deadline("filing_15wd")'))  # ten runs, one clock each: within
+    case_id = world.register(staff["handler1"], process_id="failing_step")
+    done = client.post(f"/api/v1/tasks/{world.only_task(case_id).id}/complete", headers=token_for("handler1"),
+                       json={"findings": "属实", "recommendation": "file"})
+    assert [t["name"] for t in done.get_json()["tasks"]] == ["investigation_report"]
+    assert counts(world, case_id)[1] == before[1] + 10
