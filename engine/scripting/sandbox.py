@@ -22,8 +22,8 @@ the result before they build it (`max_size` items or characters, `max_int_bits` 
 in one run is added up (`max_built`), so a loop keeping many large values is stopped too.
 
 One step may start at most `max_starts` processes, clocks and messages each: the system functions that start
-them are named by `quotas` (DEFAULT_QUOTAS). A step is one script or expression run, or everything run inside
-`step()` when the caller opens one (a process started by a script then runs its scripts within the same step).
+them are named by `quotas` (DEFAULT_QUOTAS). A step is everything run inside `step()`, which the runner opens
+for each action (a process started by a script runs its scripts within the same step), else one script run.
 """
 from __future__ import annotations
 
