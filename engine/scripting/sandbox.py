@@ -18,8 +18,8 @@ system function returns.
 A single operation can be slow or huge without executing many instructions (`2 ** 10**9`, `"x" * 10**9`,
 `"".join([s] * 4000)`, `a * a` on a huge integer), and the tracer cannot interrupt one C call, so the operators,
 f-strings, `%`, the built-ins and the methods of strings and lists that can build huge values check the size of
-the result before they build it (`max_size` items or characters, `max_int_bits` bits), and everything they build
-in one run is added up (`max_built`), so a loop keeping many large values is stopped too.
+the result before they build it (`max_text` characters, `max_size` items, `max_int_bits` bits), and everything
+they build in one run is added up (`max_built`), so a loop keeping many large values is stopped too.
 
 One step may start at most `max_starts` processes, clocks and messages each: the system functions that start
 them are named by `quotas` (DEFAULT_QUOTAS). A step is everything run inside `step()`, which the runner opens
@@ -56,7 +56,8 @@ class Limits:
     time_limit: float = 1.0  # CPU seconds of the script's thread, in the script and in the system functions it calls
     wait_limit: float = 5.0  # seconds its system functions spent waiting (wall time less CPU time), all together
     max_steps: int = 2_000_000  # bytecode instructions executed (about a second when traced)
-    max_size: int = 1_000_000  # items in a sequence, characters in a string built in one operation
+    max_size: int = 1_000_000  # items in a list, tuple or dict built in one operation; task data one script writes
+    max_text: int = 100_000  # characters in a string (bytes in bytes) built in one operation
     max_int_bits: int = 100_000  # bits of an integer built by **, *, << …
     max_built: int = 10_000_000  # items and characters built by checked operations in one run, all together
     max_starts: int = 20  # processes, clocks and messages one engine step may start, each
@@ -272,18 +273,29 @@ class _CheckedType(type):
 
 
 def _guards(limits: Limits) -> dict[str, Any]:
-    def check_size(size: int, what: str = "结果") -> None:
-        if size > limits.max_size:
-            raise SandboxViolation(f"{what}过大（上限 {limits.max_size:,}），已中止")
+    def check_size(size: int, what: str = "结果", limit: int = limits.max_size) -> None:
+        if size > limit:
+            unit = "个字符" if limit == limits.max_text else "个元素"
+            raise SandboxViolation(f"{what}过大（上限 {limit:,} {unit}），已中止")
+
+    def check_text(size: int, what: str = "文字") -> None:
+        check_size(size, what, limits.max_text)
 
     def built(size: int) -> None:
         budget = _budget.get()
         if budget is not None and size:
             budget.build(size)
 
-    def measured(size: int, what: str = "结果") -> None:
-        check_size(size, what)
+    def measured(size: int, what: str = "结果", limit: int = limits.max_size) -> None:
+        check_size(size, what, limit)
         built(size)
+
+    def measured_like(size: int, value) -> None:
+        """A result of the same kind as `value`: a string's limit is in characters, a list's in items."""
+        if isinstance(value, (str, bytes)):
+            measured(size, "文字", limits.max_text)
+        else:
+            measured(size)
 
     def check_bits(bits: int, what: str) -> None:
         if bits > limits.max_int_bits:
@@ -291,7 +303,7 @@ def _guards(limits: Limits) -> dict[str, Any]:
 
     def text(value) -> None:
         if type(value) is not str:
-            measured(_text_size(value, limits.max_size), "转成的文字")
+            measured(_text_size(value, limits.max_text), "转成的文字", limits.max_text)
 
     def integers(symbol: str, left: int, right: int) -> None:
         if symbol == "**":
@@ -312,11 +324,11 @@ def _guards(limits: Limits) -> dict[str, Any]:
         if any(number == "*" for spec in specs for number in spec) or any(n > MAX_FORMAT_WIDTH for n in numbers):
             raise SandboxViolation(f"格式化宽度过大（上限 {MAX_FORMAT_WIDTH}）或使用了 *，已中止")
         if isinstance(values, tuple):
-            inserted = sum(_text_size(value, limits.max_size) for value in values)
+            inserted = sum(_text_size(value, limits.max_text) for value in values)
         elif isinstance(values, dict):  # `%(name)s` may be used many times: each could be the largest value
-            inserted = len(specs) * max((_text_size(value, limits.max_size) for value in values.values()), default=0)
+            inserted = len(specs) * max((_text_size(value, limits.max_text) for value in values.values()), default=0)
         else:
-            inserted = _text_size(values, limits.max_size)
+            inserted = _text_size(values, limits.max_text)
         return len(pattern) + sum(numbers) + inserted
 
     small = limits.max_int_bits // 2
@@ -329,14 +341,14 @@ def _guards(limits: Limits) -> dict[str, Any]:
         elif symbol == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, _SEQUENCES) and isinstance(count, int):
-                    measured(len(sequence) * max(count, 0))
+                    measured_like(len(sequence) * max(count, 0), sequence)
                     if count > 1 and isinstance(sequence, (list, tuple)):  # `[s] * n`: n references to one large
                         check_size(_contents(sequence) * count, "重复的内容")  # value, as slow as n copies to compare
         elif symbol == "+":
             if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
-                measured(len(left) + len(right))
+                measured_like(len(left) + len(right), left)
         elif symbol == "%" and isinstance(left, (str, bytes)):
-            measured(formatted_size(left, right))
+            measured(formatted_size(left, right), "文字", limits.max_text)
         return _OPS[symbol](left, right)
 
     def inplacevar(op: str, left, right):
@@ -349,8 +361,8 @@ def _guards(limits: Limits) -> dict[str, Any]:
                 size += len(part)
             else:
                 value, _, spec = part
-                size += _text_size(value, limits.max_size) + sum(int(n) for n in re.findall(r"\d+", spec))
-        measured(size)
+                size += _text_size(value, limits.max_text) + sum(int(n) for n in re.findall(r"\d+", spec))
+        measured(size, "文字", limits.max_text)
         pieces = []
         for part in parts:
             if type(part) is str:
@@ -370,26 +382,26 @@ def _guards(limits: Limits) -> dict[str, Any]:
     # methods whose result can be much larger than the value they are called on: checked before they run
     def join(obj, iterable):
         items = list(iterable)
-        check_size(sum(len(item) for item in items if isinstance(item, (str, bytes)))
+        check_text(sum(len(item) for item in items if isinstance(item, (str, bytes)))
                    + len(obj) * max(len(items) - 1, 0))
         return (items,)
 
     def padded(obj, width, *rest):
-        check_size(int(width))
+        check_text(int(width))
         return (width, *rest)
 
     def replace(obj, old, new, *rest):
         count = obj.count(old) if old else len(obj) + 1
-        check_size(len(obj) + count * max(len(new) - len(old), 0))
+        check_text(len(obj) + count * max(len(new) - len(old), 0))
         return (old, new, *rest)
 
     def expandtabs(obj, tabsize=8):
-        check_size(len(obj) * max(int(tabsize), 1))
+        check_text(len(obj) * max(int(tabsize), 1))
         return (tabsize,)
 
     def translate(obj, table):
         if isinstance(table, dict):
-            check_size(len(obj) * max([1, *(len(v) for v in table.values() if isinstance(v, (str, bytes)))]))
+            check_text(len(obj) * max([1, *(len(v) for v in table.values() if isinstance(v, (str, bytes)))]))
         return (table,)
 
     def extend(obj, iterable):
@@ -398,7 +410,7 @@ def _guards(limits: Limits) -> dict[str, Any]:
         return (items,)
 
     def to_bytes(obj, length=1, *rest, **kwargs):
-        check_size(int(length))
+        check_text(int(length))
         return (length, *rest)
 
     prechecks: dict[str, Callable] = {
