@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -29,6 +30,7 @@ from tests.conftest import START
 from webapp import create_app
 from webapp.demo import load_demo
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ROLES = ("admin1", "head1", "handler1", "supervisor1", "designer1")
 EXAMPLES = int(os.environ.get("ZHIFA_FUZZ_EXAMPLES", "40"))
 MESSAGES = ("decision_revoked", "lawsuit_filed", "payment_deferral_applied", "reconsideration_filed")
@@ -120,10 +122,13 @@ def test_every_operation_answers_as_documented(case, role, fuzzed_app):
 
 
 def test_zz_the_fuzzer_says_what_it_ran(capsys):
-    """Printed at the end of the run (with -s, or in the CI log's summary): requests, operations, seconds."""
+    """What it ran, printed (with -s) and kept in test-artifacts/api-fuzz.txt (a worker's output is not shown
+    under xdist): requests, operations, seconds, statuses."""
     if not TALLY["requests"]:
         pytest.skip("the fuzzer did not run in this process")
+    report = (f"API fuzzer: {TALLY['requests']} requests over {len(TALLY['operations'])} operations in "
+              f"{time.monotonic() - TALLY['started']:.0f} s; statuses {dict(sorted(TALLY['statuses'].items()))}\n")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "api-fuzz.txt").write_text(report, encoding="utf-8")
     with capsys.disabled():
-        print(f"\nAPI fuzzer: {TALLY['requests']} requests over {len(TALLY['operations'])} operations in "
-              f"{time.monotonic() - TALLY['started']:.0f} s; statuses {dict(sorted(TALLY['statuses'].items()))}")
-        print(sorted(TALLY["operations"]))
+        print("\n" + report, end="")
