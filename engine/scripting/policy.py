@@ -13,9 +13,9 @@ Chinese message a designer can act on:
   either, this only names the problem at design time instead of a NameError at run time;
 - f-string format widths that would build huge strings.
 
-`*`, `**`, `<<`, `+`, `-` and `%` are rewritten into calls of `_binop_`, f-strings into `_fstring_` and `*x`
-unpacked into a list, tuple or call into `_unpack_(x)`: each refuses a result too large to build before it is
-built (see engine.scripting.sandbox).
+`*`, `**`, `<<`, `+`, `-`, `%`, `|` and `^` are rewritten into calls of `_binop_`, f-strings into `_fstring_`
+and `*x` unpacked into a list, tuple or call (and `**d` into a dict) into `_unpack_(x)`: each refuses a result
+too large to build before it is built, and counts what it builds (see engine.scripting.sandbox).
 """
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ REFUSED_NAMES: dict[str, str] = {
     "BaseException": "不允许使用 BaseException",
 }
 
-GUARDED_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Sub: "-", ast.Mod: "%"}
+GUARDED_OPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<", ast.Add: "+", ast.Sub: "-", ast.Mod: "%",
+               ast.BitOr: "|", ast.BitXor: "^"}
 MAX_FORMAT_WIDTH = 1000
 
 
@@ -112,6 +113,15 @@ class _Policy(RestrictingNodeTransformer):
                 parts.append(self.visit(value))
         call = ast.Call(func=ast.Name("_fstring_", ast.Load()), args=[ast.Tuple(parts, ast.Load())], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_Dict(self, node: ast.Dict):
+        node = self.node_contents_visit(node)
+        for index, key in enumerate(node.keys):
+            if key is None:  # `{**d}`: a copy of d, counted like any other
+                value = node.values[index]
+                node.values[index] = ast.fix_missing_locations(ast.copy_location(
+                    ast.Call(func=ast.Name("_unpack_", ast.Load()), args=[value], keywords=[]), value))
+        return node
 
     def visit_Starred(self, node: ast.Starred):
         node = self.node_contents_visit(node)

@@ -349,7 +349,10 @@ def _guards(limits: Limits) -> dict[str, Any]:
                 measured_like(len(left) + len(right), left)
         elif symbol == "%" and isinstance(left, (str, bytes)):
             measured(formatted_size(left, right), "文字", limits.max_text)
-        return _OPS[symbol](left, right)
+        result = _OPS[symbol](left, right)
+        if type(result) in (dict, set, frozenset):  # `d | e`, `s - t`: a new one, as large as its parts
+            built(len(result))
+        return result
 
     def inplacevar(op: str, left, right):
         return binop(op[:-1], left, right)
