@@ -33,6 +33,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import ItemsView, KeysView, ValuesView
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -199,20 +200,28 @@ _PERCENT = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\*|\d*)(?:\.(\*|\d*))?[a-zA-Z%]"
 MAX_FORMAT_WIDTH = 1000
 MAX_ROUND_DIGITS = 1000
 _NUMBERS = (int, float, bool)
+_VIEWS = (KeysView, ValuesView, ItemsView)
 
 
 def _sized(value) -> int:
     return len(value) if isinstance(value, _CONTAINERS) else 0
 
 
-def _contents(sequence) -> int:
-    """The lengths of the strings and containers in a sequence, added up (not looking deeper)."""
+@contextmanager
+def _untraced() -> Iterator[None]:
+    """Guard code looping over a large value: each Python call it makes would otherwise call the tracer too."""
     tracer = sys.gettrace()
     sys.settrace(None)
     try:
-        return sum(len(item) for item in sequence if isinstance(item, _CONTAINERS))
+        yield
     finally:
         sys.settrace(tracer)
+
+
+def _contents(sequence) -> int:
+    """The lengths of the strings and containers in a sequence, added up (not looking deeper)."""
+    with _untraced():
+        return sum(len(item) for item in sequence if isinstance(item, _CONTAINERS))
 
 
 def _text_size(value, limit: int) -> int:
@@ -230,26 +239,23 @@ def _text_size(value, limit: int) -> int:
             return math.ceil(item.bit_length() * 0.30103) + 2
         if kind in (bool, float, type(None)):
             return 32
-        if kind in (list, tuple, set, frozenset, dict):
-            key = id(item)
-            if key in seen:
-                return seen[key]
-            seen[key] = 8  # a container inside itself prints as [...]
-            total = 16
+        key = id(item)
+        if key in seen:
+            return seen[key]
+        seen[key] = 8  # a container inside itself prints as [...]
+        if kind in (list, tuple, set, frozenset, dict) or isinstance(item, _VIEWS):
+            total = 32
             for element in (item.items() if kind is dict else item):
                 total += 2 + (size(element[0]) + 2 + size(element[1]) if kind is dict else size(element))
                 if total > limit:
                     break
-            seen[key] = total
-            return total
-        return len(repr(item))  # the small values system functions return (dates, ranges)
+        else:
+            total = len(repr(item))  # the small values system functions return (dates, ranges, iterators)
+        seen[key] = total
+        return total
 
-    tracer = sys.gettrace()  # a traced call costs a call of the tracer: measuring a large list would be slow
-    sys.settrace(None)
-    try:
+    with _untraced():
         return size(value)
-    finally:
-        sys.settrace(tracer)
 
 
 class _CheckedType(type):

@@ -149,6 +149,7 @@ HUGE_IN_ONE_CALL = {
     "%-format precision": "t = '%.999999999f' % 1.0",
     "str of a shared list": L + "t = str([l, l, l, l])",
     "repr of a shared list": L + "t = repr([l, l, l, l])",
+    "str of a shared view": "d = dict.fromkeys(range(99999))\nt = str([d.keys()] * 10)",
     "str of each copy": L + "t = list(map(str, [l, l]))",
     "unpacking twice": L + "for i in range(30):\n    l = [*l, *l]\n",
     "unpacking into a call": L + "for i in range(30):\n    l = (lambda *a: a)(*l, *l)\n",
