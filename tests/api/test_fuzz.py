@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ MESSAGES = ("decision_revoked", "lawsuit_filed", "payment_deferral_applied", "re
 CONFIG = schemathesis.Config.from_dict({
     "seed": int(os.environ.get("ZHIFA_FUZZ_SEED", "14")),
     "generation": {"mode": "all", "max-examples": EXAMPLES, "database": "none", "with-security-parameters": False},
-    "phases": {"examples": {"enabled": False}, "stateful": {"enabled": False},
+    "phases": {"examples": {"enabled": True}, "stateful": {"enabled": False},
                "coverage": {"enabled": True, "unexpected-methods": []}},
 })
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -61,6 +62,13 @@ def fuzzed_app(request, tmp_path, monkeypatch):
     app.config["FUZZ_REAL_VALUES"] = real_values(ctx)
     yield app
     ctx.database.dispose()
+
+
+def role_for(case) -> str:
+    """Who sends `case`: one of the five roles, the same for the same request (so a failure replays as it was;
+    schemathesis cannot combine its documented examples with a drawn role)."""
+    sent = repr((case.operation.label, case.path_parameters, case.query, case.body))
+    return ROLES[zlib.crc32(sent.encode("utf-8", "surrogatepass")) % len(ROLES)]
 
 
 def real_values(ctx: EngineContext) -> dict[str, list]:
@@ -110,10 +118,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@schema.given(role=st.sampled_from(ROLES))
 @settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=EXAMPLES)
-def test_every_operation_answers_as_documented(case, role, fuzzed_app):
-    headers = {"Authorization": fuzzed_app.config["FUZZ_TOKENS"][role]}
+def test_every_operation_answers_as_documented(case, fuzzed_app):
+    headers = {"Authorization": fuzzed_app.config["FUZZ_TOKENS"][role_for(case)]}
     response = case.call(headers=headers)
     TALLY["requests"] += 1
     TALLY["operations"].add(case.operation.label)

@@ -65,30 +65,32 @@ class AnyObject(Schema):
 # -- requests ---------------------------------------------------------------------------------------------------
 
 class PartyBody(Schema):
-    name = text(200, required=True)
-    kind = text(16, required=True, choices=[code for code, _ in PARTY_KINDS])
-    id_number = text(32, allow_none=True)
-    address = text(300, allow_none=True)
+    name = text(200, required=True, metadata={"example": "周某某"})
+    kind = text(16, required=True, choices=[code for code, _ in PARTY_KINDS], metadata={"example": "person"})
+    id_number = text(32, allow_none=True, metadata={"example": "330102198503150010",
+                                                    "description": "居民身份证号码或统一社会信用代码（校验位）"})
+    address = text(300, allow_none=True, metadata={"example": "人民路 90 号"})
 
 
 class RegisterCaseBody(Schema):
-    source = text(32, required=True, choices=[code for code, _ in LEAD_SOURCES])
-    summary = text(2000, required=True)
-    location = text(300, allow_none=True)
-    discovered_at = text(40, required=True, metadata={"description": "ISO 8601 时刻，带时区，如 2026-03-01T22:00:00+08:00"})
+    source = text(32, required=True, choices=[code for code, _ in LEAD_SOURCES], metadata={"example": "patrol"})
+    summary = text(2000, required=True, metadata={"example": "巡查发现占道经营"})
+    location = text(300, allow_none=True, metadata={"example": "人民路 88 号"})
+    discovered_at = text(40, required=True, metadata={"description": "ISO 8601 时刻，带时区；不得晚于现在",
+                                                      "example": "2026-03-01T10:00:00+08:00"})
     party = fields.Nested(PartyBody, required=True,
                           error_messages={**MESSAGES, "required": "应为包含 name、kind、id_number 的对象。",
                                           "type": "应为包含 name、kind、id_number 的对象。"})
 
 
 class ReasonBody(Schema):
-    reason = text(1000, load_default="")
+    reason = text(1000, load_default="", metadata={"example": "当事人申请，待补充材料"})
 
 
 class ExtendDeadlineBody(Schema):
     """The shape only: how far and how often each clock may be extended is the catalog's (engine/deadlines)."""
-    period = integer(1, 3650, required=True, metadata={"description": "延长的期间（按该期限的计算单位）"})
-    reason = text(10_000, required=True)
+    period = integer(1, 3650, required=True, metadata={"description": "延长的期间（按该期限的计算单位）", "example": 15})
+    reason = text(10_000, required=True, metadata={"example": "需检测鉴定"})
     collective_discussion = text(10_000, allow_none=True,
                                  metadata={"description": "负责人集体讨论记录（再次延长作出决定的期限时必填）"})
 
@@ -128,8 +130,8 @@ class DiffQuery(Schema):
 
 
 class DraftBody(Schema):
-    process_id = text(PATH_TEXT_LIMIT, required=True, min_length=1)
-    name = text(200)
+    process_id = text(PATH_TEXT_LIMIT, required=True, min_length=1, metadata={"example": "penalty_summary"})
+    name = text(200, metadata={"example": "简易程序"})
     new = fields.Boolean(load_default=False, metadata={"description": "true：新建流程；否则打开已部署的版本"})
     version = integer(1, allow_none=True)
 
@@ -150,7 +152,7 @@ class DryRunBody(Schema):
 
 
 class MigrationJobBody(Schema):
-    process_id = text(PATH_TEXT_LIMIT, required=True)
+    process_id = text(PATH_TEXT_LIMIT, required=True, metadata={"example": "penalty_summary"})
     target_version = integer(1, allow_none=True)
     instance_ids = fields.List(integer(1), allow_none=True, error_messages={**MESSAGES, "invalid": "应为整数列表。"})
 
