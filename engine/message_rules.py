@@ -4,7 +4,8 @@ A BPMN message is how something outside the agency's own steps reaches a case: t
 reconsideration, sues, or asks to pay later. Each message a process receives is declared here; delivering one is a
 state change like completing a task, so it is checked like one:
 - by whom: the roles of the case's own agency that may register it (a supervisor or a designer changes no case);
-- when: a reconsideration or a lawsuit needs a penalty decision to challenge;
+- when: a reconsideration or a lawsuit needs a decision to challenge (a penalty or no-penalty decision, a refusal
+  to file, a seizure);
 - how often: one reconsideration and one lawsuit per decision, and not both at once (行政复议法第二十九条: while
   a reconsideration the reconsideration body accepted runs, no lawsuit; after a lawsuit the court accepted, no
   reconsideration);
@@ -20,7 +21,10 @@ from dataclasses import dataclass
 
 from engine.actors import Actor
 
-DECISION_DOCUMENTS = ("penalty_decision", "onsite_penalty_decision")
+# the acts a party (or a complainant) may challenge: a penalty decision of either procedure, a decision not to
+# punish (the 处理决定 of the decision form), a refusal to file, a seizure
+DECISION_DOCUMENTS = ("penalty_decision", "onsite_penalty_decision", "not_filing_notice", "seizure_decision")
+DECISION_OUTCOMES = ("penalty", "no_penalty")
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,7 @@ class MessageRule:
     title: str                      # what the staff member registers, as the case page's button says it
     form: str | None                # the form key of what the message carries (forms.remedies.MESSAGE_FORMS)
     roles: frozenset[str] = frozenset({"handler", "head"})
-    needs_decision: bool = False    # only once the case has a penalty decision to challenge or pay
+    needs_decision: bool = False    # only once the case has a decision to challenge or pay
     starts: str | None = None       # the process it starts: at most one per case
     excluded_by: tuple[str, ...] = ()  # processes that, once started, rule it out for good
     not_while: tuple[str, ...] = ()    # processes that must have ended first
@@ -79,7 +83,7 @@ def state_refusal(rule: MessageRule | None, *, has_decision: bool, processes_run
     if rule is None:
         return None
     if rule.needs_decision and not has_decision:
-        return f"本案尚未作出行政处罚决定，不能{rule.title}。"
+        return f"本案尚未作出行政处罚决定或者其他可以申请复议、提起诉讼的决定，不能{rule.title}。"
     if rule.starts in processes_running:
         return f"本案的{PROCESS_TITLES[rule.starts]}正在办理中，同一决定不能再次{rule.title}。"
     if rule.starts in processes_run:

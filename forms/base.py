@@ -95,6 +95,7 @@ class Field:
         if self.type == "officer":  # one certified officer, by user id (the lead officer, 主办人)
             return fields.Integer(strict=False, **kwargs)
         if self.type == "date":
+            kwargs["error_messages"]["invalid"] = "日期格式不正确，应为 YYYY-MM-DD。"
             return fields.Date(validate=validate_year, **kwargs)
         if self.type == "datetime":
             return fields.AwareDateTime(default_timezone=CHINA_TZ, validate=validate_year, **kwargs)

@@ -10,7 +10,7 @@ from engine.clock import Clock, as_utc
 from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
-from engine.store.models import CaseDeadline, CaseDocument, ProcessDefinition, ProcessInstance
+from engine.store.models import AuditRecord, CaseDeadline, CaseDocument, ProcessDefinition, ProcessInstance
 from forms import get as get_form
 from forms.chronology import message_date_errors
 
@@ -102,9 +102,11 @@ def _delivered_summary(rule, name: str, payload: dict) -> str:
 
 
 def message_state(session, case_id: int) -> dict:
-    """What engine.message_rules asks of a case: a penalty decision issued, the processes run and still running."""
+    """What engine.message_rules asks of a case: a decision made, the processes run and still running."""
     has_decision = session.scalar(select(func.count()).select_from(CaseDocument).where(
-        CaseDocument.case_id == case_id, CaseDocument.kind.in_(message_rules.DECISION_DOCUMENTS))) > 0
+        CaseDocument.case_id == case_id, CaseDocument.kind.in_(message_rules.DECISION_DOCUMENTS))) > 0 or any(
+        (data or {}).get("decision") in message_rules.DECISION_OUTCOMES for data in session.scalars(
+            select(AuditRecord.data).where(AuditRecord.case_id == case_id, AuditRecord.action == "task_completed")))
     rows = session.execute(select(ProcessDefinition.process_id, ProcessInstance.status).join(
         ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
         ProcessInstance.case_id == case_id, ProcessInstance.status != "cancelled")).all()

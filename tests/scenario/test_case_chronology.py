@@ -114,7 +114,7 @@ def test_the_dates_a_message_carries_are_checked_too(new_case):
     case.do("service", "handler1", service_method="direct", recipient="王某", served_at="2026-03-18")
     case.at("2026-03-25")
     for received_on, message in (("9999-01-01", "日期应在 1900 年至 2100 年之间，请核对年份。"),
-                                 ("2026-04-30", "收到日期 2026-04-30 晚于今天（2026-03-25），不能填写将来的日期。"),
+                                 ("2026-04-30", "收到复议申请书副本日期 2026-04-30 晚于今天（2026-03-25），不能填写将来的日期。"),
                                  ("25/03/2026", "日期格式不正确，应为 YYYY-MM-DD。")):
         with pytest.raises(ValidationFailed) as raised:
             case.message("reconsideration_filed", received_on=received_on, applicant="东城建工集团有限公司")
