@@ -30,6 +30,8 @@ def test_the_document_lists_every_api_route_with_its_bodies_and_errors(client, a
     suspend = spec["paths"]["/api/v1/instances/{instance_id}/{action}"]
     instance_id = next(p for p in suspend["parameters"] if p["name"] == "instance_id")
     assert instance_id["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    deploy = spec["paths"]["/api/v1/process-drafts/{draft_id}/deploy"]["post"]["responses"]
+    assert {"200", "201", "409"} <= set(deploy)  # 200: that content is deployed already; 409: a stale lock_version
     tasks = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/tasks"]["get"]["parameters"]}
     assert tasks["limit"]["maximum"] == 1000
 

@@ -13,7 +13,6 @@ from engine.services import designer, migration
 
 from ..auth import current_actor
 from ..context import engine_context
-from ..designer.jobs import run_in_background
 from . import api_blueprint, json_body, ok, operation
 from .schemas import (
     AnyObject, DefinitionVersion, Discarded, DiffQuery, DraftBody, DraftDeployBody, DraftXmlBody, DryRunBody,
@@ -54,7 +53,7 @@ def list_definitions():
 
 @api_blueprint.post("/process-definitions")
 @operation("上传 BPMN 文件并部署为新版本（相同内容不重复部署，返回 200）", response=DefinitionVersion, status=201,
-           content=UPLOAD, errors=(400, 401, 403, 413, 422))
+           also=(200,), content=UPLOAD, errors=(400, 401, 403, 413, 422))
 def deploy_definition():
     designer.require_designer(current_actor())
     filename, data = _upload()
@@ -134,7 +133,8 @@ def validate_draft(draft_id: int, body: dict):
 
 
 @api_blueprint.post("/process-drafts/<int:draft_id>/deploy")
-@operation("部署草稿为新版本", body=DraftDeployBody, response=DefinitionVersion, status=201, errors=DESIGN_ERRORS)
+@operation("部署草稿为新版本（相同内容不重复部署，返回 200）", body=DraftDeployBody, response=DefinitionVersion,
+           status=201, also=(200,), errors=DESIGN_ERRORS)
 def deploy_draft(draft_id: int, body: dict):
     ctx = engine_context()
     row, created = designer.deploy_draft(draft_id=draft_id, xml=body.get("xml"),
@@ -173,14 +173,12 @@ def migration_dry_run(process_id: str, body: dict):
 
 
 @api_blueprint.post("/migration-jobs")
-@operation("开始迁移（全部或 instance_ids 所列实例），在后台执行", body=MigrationJobBody, response=AnyObject,
-           status=202, errors=DESIGN_ERRORS)
+@operation("开始迁移（全部或 instance_ids 所列实例）：排入队列，由调度进程执行", body=MigrationJobBody,
+           response=AnyObject, status=202, errors=DESIGN_ERRORS)
 def start_migration(body: dict):
     ctx = engine_context()
-    actor = current_actor()
     job_id = migration.start_job(process_id=body["process_id"], target_version=body.get("target_version"),
-                                 instance_ids=body.get("instance_ids"), actor=actor, **ctx.deps())
-    run_in_background(ctx, job_id, actor)
+                                 instance_ids=body.get("instance_ids"), actor=current_actor(), **ctx.deps())
     return migration_progress(job_id, status=202)
 
 
@@ -196,10 +194,7 @@ def migration_progress(job_id: int, status: int = 200):
 @api_blueprint.post("/migration-jobs/<int:job_id>/resume")
 @operation("继续被中断的迁移", response=AnyObject, status=202, errors=(401, 403, 404, 409))
 def resume_migration(job_id: int):
-    ctx = engine_context()
-    actor = current_actor()
-    migration.claim_interrupted(job_id=job_id, actor=actor, **ctx.deps())
-    run_in_background(ctx, job_id, actor)
+    migration.resume_job(job_id=job_id, actor=current_actor(), **engine_context().deps())
     return migration_progress(job_id, status=202)
 
 

@@ -71,7 +71,8 @@ def _operation(described: Operation, rule: Rule) -> dict:
         operation["requestBody"] = {"required": True, "content": request_content}
     answer = described.content.get("response") or (
         {"application/json": {"schema": described.response}} if described.response is not None else {})
-    operation["responses"][str(described.status)] = {"description": "成功", "content": answer}
+    for status in (described.status, *described.also):
+        operation["responses"][str(status)] = {"description": "成功", "content": answer}
     for status in sorted(set(described.errors) | ALWAYS | ({404} if rule.arguments else set())):
         operation["responses"][str(status)] = {"description": ERROR_TEXT[status],
                                                "content": {"application/json": {"schema": "Error"}}}

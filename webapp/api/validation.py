@@ -31,6 +31,7 @@ class Operation:
     query: type[Schema] | None = None
     response: type[Schema] | None = None
     status: int = 200
+    also: tuple[int, ...] = ()  # other success statuses with the same answer (200: that content was deployed already)
     errors: tuple[int, ...] = (401, 403, 404, 422)
     content: dict = field(default_factory=dict)  # another body (multipart) or another answer (a file)
     description: str = ""
