@@ -1,10 +1,13 @@
 """Shared set-up for benchmarks: a PostgreSQL schema of its own, migrated; the machine's pgbench reference."""
 from __future__ import annotations
 
+import json
 import os
 import platform
 import re
 import subprocess
+import urllib.request
+import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, text
@@ -91,3 +94,26 @@ def open_with_reference(title: str, schema: str) -> tuple[float, str]:
     reference = pgbench_tps()
     print(f"pgbench -N (2 clients) reference: {reference:,.0f} TPS")
     return reference, fresh_schema(schema)
+
+
+class JsonApi:
+    """A JSON HTTP API under `base`, every request carrying `headers` (its authentication)."""
+
+    def __init__(self, base: str, headers: dict[str, str]):
+        self.base, self.headers = base, headers
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        return self._send(method, path, "application/json", json.dumps(body).encode() if body is not None else None)
+
+    def upload(self, path: str, name: str, content: bytes) -> dict:
+        """A form upload of one XML file in the field `file`, as both products' deploy APIs take it."""
+        boundary = uuid.uuid4().hex
+        data = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: text/xml\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        return self._send("POST", path, f"multipart/form-data; boundary={boundary}", data)
+
+    def _send(self, method: str, path: str, content_type: str, data: bytes | None) -> dict:
+        request = urllib.request.Request(self.base + path, method=method, data=data,
+                                         headers={**self.headers, "Content-Type": content_type})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
