@@ -1,4 +1,5 @@
-"""One scheduler tick: fire due timers, flag overdue clocks, work on queued bulk actions, and leave a heartbeat.
+"""One scheduler tick: fire due timers, flag overdue clocks, work on the job queue (bulk actions, then migration
+jobs), and leave a heartbeat.
 Every worker process runs it on an interval; the database, not the scheduler, coordinates the workers (see
 engine.services.timers)."""
 from __future__ import annotations
@@ -14,6 +15,7 @@ from engine.runner import WorkflowRunner
 from engine.services.bulk import run_bulk_operations
 from engine.services.deadlines import mark_overdue
 from engine.services.heartbeats import record_heartbeat, timer_lag
+from engine.services.migration import run_migration_jobs
 from engine.services.timers import DEFAULT_LEASE, fire_due_timers, worker_name
 from engine.store.database import Database
 
@@ -25,6 +27,7 @@ class TickResult:
     timers_fired: int
     deadlines_overdue: int
     bulk_items: int = 0
+    migration_items: int = 0
 
 
 def tick(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: str | None = None,
@@ -37,6 +40,7 @@ def tick(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: st
         fired = fire_due_timers(database=database, runner=runner, clock=clock, worker=worker, lease=lease)
         overdue = mark_overdue(database=database, clock=clock)
         bulk = run_bulk_operations(database=database, runner=runner, clock=clock, worker=worker, lease=lease)
+        migrated = run_migration_jobs(database=database, runner=runner, clock=clock, worker=worker, lease=lease)
     except Exception:
         if heartbeat:
             error = traceback.format_exc()
@@ -52,4 +56,4 @@ def tick(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: st
                              tick_ms=int((time.monotonic() - started) * 1000))
         except Exception:  # monitoring must not fail the work that was done
             log.exception("could not record the scheduler heartbeat")
-    return TickResult(timers_fired=fired, deadlines_overdue=overdue, bulk_items=bulk)
+    return TickResult(timers_fired=fired, deadlines_overdue=overdue, bulk_items=bulk, migration_items=migrated)

@@ -1,20 +1,19 @@
 """Bulk actions (批量操作): retry, suspend, resume or reassign many instances or tasks with one reason.
 
-An admin queues an operation with its items; the scheduler ticks work through them, each item in its own
-transaction through the same service a single action uses (so each leaves its own audit record, and one
-failure does not undo the others). Progress is the items' statuses, which the console polls. An operation is
-claimed with a lease like a timer, so several workers never work on one at the same time, and a worker that
-dies leaves it to the next one (the item it was on is reported as interrupted). Timers that a stopped
-scheduler left unfired are fired one instance at a time from the console (`timers.fire_now`): a bulk action
-needs a running scheduler, which fires them by itself.
+An admin queues an operation with its items on the job queue (engine.services.job_queue); the scheduler
+ticks work through them, each item in its own transaction through the same service a single action uses (so
+each leaves its own audit record, and one failure does not undo the others). Progress is the items' statuses,
+which the console polls. An operation is claimed with a lease like a timer, so several workers never work on
+one at the same time, and a worker that dies leaves it to the next one (the item it was on is reported as
+interrupted). Timers that a stopped scheduler left unfired are fired one instance at a time from the console
+(`timers.fire_now`): a bulk action needs a running scheduler, which fires them by itself.
 """
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from engine import audit
 from engine.actors import Actor
@@ -27,12 +26,11 @@ from engine.store.models import (
 )
 
 from . import instances, tasks
+from .job_queue import BATCH_ITEMS, BATCH_SECONDS, Budget, claim_job, release_job
 
 log = logging.getLogger(__name__)
 ACTION_TITLES = {"retry": "重试", "suspend": "中止", "resume": "恢复", "reassign": "改派"}
 MAX_ITEMS = 5000
-BATCH_ITEMS = 50
-BATCH_SECONDS = 5.0
 INTERRUPTED = "处理该项时工作进程中断，结果未知，请核对后重新操作。"
 
 
@@ -120,17 +118,13 @@ def cancel_bulk(*, operation_id: int, actor: Actor, uow: UnitOfWork, clock: Cloc
 def run_bulk_operations(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: str,
                         lease: timedelta, max_items: int = BATCH_ITEMS, max_seconds: float = BATCH_SECONDS) -> int:
     """Work on queued operations, oldest first, for a tick's share of time. Returns how many items were done."""
-    started, done = time.monotonic(), 0
-
-    def budget_left() -> bool:
-        return done < max_items and time.monotonic() - started < max_seconds
-
-    while budget_left():
+    budget = Budget(max_items, max_seconds)
+    while budget.left():
         claimed = _claim(database, worker=worker, now=clock.now(), lease=lease)
         if claimed is None:
             break
         operation_id, action, reason, params, actor = claimed
-        while budget_left():
+        while budget.left():
             item = _next_item(database, operation_id)
             if item is None:
                 break
@@ -141,25 +135,17 @@ def run_bulk_operations(*, database: Database, runner: WorkflowRunner, clock: Cl
                 uow.session.execute(update(BulkOperationItem).where(BulkOperationItem.id == item[0])
                                     .values(status=status, message=message, finished_at=clock.now()))
                 uow.commit()
-            done += 1
-        _release(database, operation_id, now=clock.now())
-    return done
+            budget.spend()
+        _release(database, operation_id, worker=worker, now=clock.now())
+    return budget.done
 
 
 def _claim(database: Database, *, worker: str, now: datetime, lease: timedelta):
     with database.unit_of_work() as uow:
         session = uow.session
-        query = (select(BulkOperation).where(
-            BulkOperation.status.in_(("queued", "running")),
-            or_(BulkOperation.claim_expires_at.is_(None), BulkOperation.claim_expires_at < now))
-            .order_by(BulkOperation.id).limit(1))
-        if session.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        operation = session.scalar(query)
+        operation = claim_job(session, BulkOperation, worker=worker, now=now, lease=lease)
         if operation is None:
             return None
-        operation.claimed_by, operation.claim_expires_at = worker, now + lease
-        operation.status, operation.started_at = "running", operation.started_at or now
         # an item left `running` belongs to a worker whose lease ran out: its outcome is unknown
         session.execute(update(BulkOperationItem).where(BulkOperationItem.operation_id == operation.id,
                                                         BulkOperationItem.status == "running")
@@ -203,7 +189,7 @@ def _run_item(*, database: Database, runner: WorkflowRunner, clock: Clock, actio
     return "ok", None
 
 
-def _release(database: Database, operation_id: int, *, now: datetime) -> None:
+def _release(database: Database, operation_id: int, *, worker: str, now: datetime) -> None:
     with database.unit_of_work() as uow:
         session = uow.session
         operation = session.get(BulkOperation, operation_id)
@@ -211,7 +197,7 @@ def _release(database: Database, operation_id: int, *, now: datetime) -> None:
                                                          BulkOperationItem.status.in_(("pending", "running"))))
         if operation.status == "running" and not left:
             operation.status, operation.finished_at = "done", now
-        operation.claimed_by = operation.claim_expires_at = None
+        release_job(session, BulkOperation, operation_id, worker=worker)
         uow.commit()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -50,46 +49,45 @@ def deploy_bpmn(*, source_name: str, xml: bytes, comment: str | None, uow: UnitO
 
 
 def deploy(*, definition: ParsedDefinition, uow: UnitOfWork, runner: WorkflowRunner, clock: Clock, actor: Actor,
-           comment: str | None = None, also: Callable[[object], None] | None = None
-           ) -> tuple[ProcessDefinition, bool]:
-    """Store a new version unless this exact content is already deployed. Safe when workers race at start-up.
-    `also(session)` runs in the same transaction (the designer removes the deployed draft)."""
+           comment: str | None = None) -> tuple[ProcessDefinition, bool]:
+    """Store a new version unless this exact content is already deployed. Safe when workers race at start-up."""
     for _attempt in range(3):
-        with uow:
-            session = uow.session
-            existing = session.scalar(select(ProcessDefinition).where(
-                ProcessDefinition.process_id == definition.process_id,
-                ProcessDefinition.content_hash == definition.content_hash))
-            if existing is not None:
-                if also is not None:
-                    also(session)
+        try:
+            with uow:
+                row, created = store_version(uow.session, definition=definition, runner=runner, clock=clock,
+                                             actor=actor, comment=comment)
+                if created:
                     uow.commit()
-                return existing, False
-            latest = session.scalar(select(func.max(ProcessDefinition.version)).where(
-                ProcessDefinition.process_id == definition.process_id)) or 0
-            row = ProcessDefinition(
-                process_id=definition.process_id, version=latest + 1, name=definition.name,
-                content_hash=definition.content_hash, source_name=definition.source_name,
-                bpmn_xml=definition.bpmn_xml,
-                spec_json=runner.serializer.dump_spec(definition.spec, definition.subprocess_specs),
-                comment=comment, deployed_by_id=actor.user_id, created_at=clock.now())
-            session.add(row)
-            try:
-                session.flush()
-            except IntegrityError:
-                continue  # another worker deployed the same file a moment ago; look again
-            audit.record(session, clock=clock, actor=actor, action="definition_deployed",
-                         summary=f"部署流程「{row.name}」第 {row.version} 版",
-                         data={"process_id": row.process_id, "version": row.version,
-                               "content_hash": row.content_hash, "comment": comment})
-            if also is not None:
-                also(session)
-            try:
-                uow.commit()
-            except IntegrityError:
-                continue
-            return row, True
+                return row, created
+        except IntegrityError:
+            continue  # another worker deployed the same file a moment ago; look again
     raise RuntimeError(f"could not deploy {definition.process_id}")
+
+
+def store_version(session, *, definition: ParsedDefinition, runner: WorkflowRunner, clock: Clock, actor: Actor,
+                  comment: str | None = None) -> tuple[ProcessDefinition, bool]:
+    """The version holding this content: the one already deployed, else a new one numbered after the newest,
+    added with its audit record to the caller's transaction (IntegrityError when another transaction took the
+    number first)."""
+    existing = session.scalar(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == definition.process_id,
+        ProcessDefinition.content_hash == definition.content_hash))
+    if existing is not None:
+        return existing, False
+    latest = session.scalar(select(func.max(ProcessDefinition.version)).where(
+        ProcessDefinition.process_id == definition.process_id)) or 0
+    row = ProcessDefinition(
+        process_id=definition.process_id, version=latest + 1, name=definition.name,
+        content_hash=definition.content_hash, source_name=definition.source_name, bpmn_xml=definition.bpmn_xml,
+        spec_json=runner.serializer.dump_spec(definition.spec, definition.subprocess_specs),
+        comment=comment, deployed_by_id=actor.user_id, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, clock=clock, actor=actor, action="definition_deployed",
+                 summary=f"部署流程「{row.name}」第 {row.version} 版",
+                 data={"process_id": row.process_id, "version": row.version, "content_hash": row.content_hash,
+                       "comment": comment})
+    return row, True
 
 
 def latest_definition(session, process_id: str) -> ProcessDefinition:

@@ -10,6 +10,7 @@ import re
 from pathlib import PurePath
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
 import forms
@@ -25,7 +26,7 @@ from engine.specs.templates import new_process_xml
 from engine.store.database import UnitOfWork
 from engine.store.models import ProcessDefinition, ProcessDraft, ProcessInstance, User
 
-from .definitions import deploy
+from .definitions import deploy, store_version
 
 DESIGNING_ROLES = ("designer", "admin")
 RUNNING_STATUSES = ("running", "waiting", "suspended", "error")
@@ -42,8 +43,12 @@ def validate(xml: bytes, source_name: str = "draft.bpmn") -> list[dict]:
     try:
         parse_bpmn(source_name, xml, form_exists=forms.exists)
     except DefinitionProblem as exc:
-        return [{"element_id": p.get("element_id"), "message": p["message"]} for p in exc.problems]
+        return _problems(exc)
     return []
+
+
+def _problems(exc: DefinitionProblem) -> list[dict]:
+    return [{"element_id": p.get("element_id"), "message": p["message"]} for p in exc.problems]
 
 
 # -- reading -----------------------------------------------------------------------------------------------
@@ -173,7 +178,7 @@ def import_draft(*, filename: str, xml: bytes, actor: Actor, uow: UnitOfWork, cl
             ProcessDefinition.process_id == process_id))
         if draft is None:
             draft = _new_draft(session, process_id=process_id, name=name[:200], source_name=filename[:255],
-                               xml=text, base_version=latest, actor=actor, clock=clock)
+                               xml=text, base_version=latest, actor=actor, clock=clock, problems=problems)
         else:
             draft.bpmn_xml, draft.name, draft.source_name = text, name[:200], filename[:255]
             draft.base_version = latest
@@ -216,25 +221,34 @@ def save_draft(*, draft_id: int, xml: str, lock_version: int | None, actor: Acto
     document to be deployable, only to be BPMN)."""
     require_designer(actor)
     data = (xml or "").encode("utf-8")
-    try:
-        root = parse_document(data)
-    except NotBpmn as exc:
-        raise DefinitionProblem(exc.message, problems=[{"element_id": None, "message": exc.message}]) from None
+    root = _bpmn_root(data)
     problems = validate(data)
     with uow:
-        session = uow.session
-        draft = _draft_for_update(session, draft_id, lock_version)
-        process = main_process(root)
-        process_id = process.get("id") if process is not None and process.get("id") else draft.process_id
-        if process_id != draft.process_id and session.scalar(
-                select(ProcessDraft.id).where(ProcessDraft.process_id == process_id)):
-            raise ValidationFailed("流程编号已被另一个草稿使用。", fields={"process_id": [process_id]})
-        draft.process_id = process_id
-        draft.name = ((process.get("name") if process is not None else None) or draft.name)[:200]
-        draft.bpmn_xml, draft.problems = as_utf8_text(data), problems
-        _touch(draft, actor, clock)
+        draft = _draft_for_update(uow.session, draft_id, lock_version)
+        _write_draft(uow.session, draft, data=data, root=root, problems=problems, actor=actor, clock=clock)
         uow.commit()
         return {"lock_version": draft.lock_version, "problems": problems, "updated_at": draft.updated_at}
+
+
+def _bpmn_root(data: bytes):
+    try:
+        return parse_document(data)
+    except NotBpmn as exc:
+        raise DefinitionProblem(exc.message, problems=[{"element_id": None, "message": exc.message}]) from None
+
+
+def _write_draft(session, draft: ProcessDraft, *, data: bytes, root, problems: list[dict], actor: Actor,
+                 clock: Clock) -> None:
+    process = main_process(root)
+    process_id = process.get("id") if process is not None and process.get("id") else draft.process_id
+    if process_id != draft.process_id and session.scalar(
+            select(ProcessDraft.id).where(ProcessDraft.process_id == process_id)):
+        raise ValidationFailed("流程编号已被另一个草稿使用。", fields={"process_id": [process_id]})
+    draft.process_id = process_id
+    draft.name = ((process.get("name") if process is not None else None) or draft.name)[:200]
+    draft.bpmn_xml, draft.problems = as_utf8_text(data), problems
+    _touch(draft, actor, clock)
+    session.flush()
 
 
 def discard_draft(*, draft_id: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
@@ -249,28 +263,33 @@ def discard_draft(*, draft_id: int, actor: Actor, uow: UnitOfWork, clock: Clock)
 
 def deploy_draft(*, draft_id: int, xml: str | None, lock_version: int | None, comment: str, actor: Actor,
                  uow: UnitOfWork, runner: WorkflowRunner, clock: Clock) -> tuple[ProcessDefinition, bool]:
-    """Deploy the draft as the process's next version (with the designer's comment) and remove the draft.
-    New cases start on it; running cases stay on their version until migrated. DefinitionProblem if invalid."""
+    """Deploy the draft (with `xml`, the designer's unsaved work) as the process's next version, with the
+    designer's comment, and remove the draft: one parse and lint of the document, one transaction. New cases
+    start on it; running cases stay on their version until migrated. DefinitionProblem if invalid, and then
+    the work sent is saved in the draft with its problems."""
     require_designer(actor)
     if not (comment or "").strip():
         raise ValidationFailed("请填写本次修改的说明。", fields={"comment": ["部署新版本须说明修改了什么、为什么。"]})
-    if xml is not None:
-        lock_version = save_draft(draft_id=draft_id, xml=xml, lock_version=lock_version, actor=actor, uow=uow,
-                                  clock=clock)["lock_version"]
     with uow:
-        draft = get_draft(uow.session, draft_id)
-    if lock_version is not None and draft["lock_version"] != lock_version:
-        raise ConcurrencyConflict(_conflict_message(draft["updated_by"]))
-    definition = parse_bpmn(draft["source_name"] or f"{draft['process_id']}.bpmn", draft["bpmn_xml"].encode("utf-8"),
-                            form_exists=forms.exists)
-
-    def remove_draft(session) -> None:
-        row = session.get(ProcessDraft, draft_id)
-        if row is not None and row.lock_version == draft["lock_version"]:
-            session.delete(row)
-
-    return deploy(definition=definition, uow=uow, runner=runner, clock=clock, actor=actor,
-                  comment=comment.strip(), also=remove_draft)
+        session = uow.session
+        draft = _draft_for_update(session, draft_id, lock_version, lock=True)
+        data = xml.encode("utf-8") if xml is not None else draft.bpmn_xml.encode("utf-8")
+        try:
+            definition = parse_bpmn(draft.source_name or f"{draft.process_id}.bpmn", data, form_exists=forms.exists)
+        except DefinitionProblem as exc:
+            if xml is not None:  # keep the designer's work, as a save would
+                _write_draft(session, draft, data=data, root=_bpmn_root(data), problems=_problems(exc),
+                             actor=actor, clock=clock)
+                uow.commit()
+            raise
+        try:
+            row, created = store_version(session, definition=definition, runner=runner, clock=clock, actor=actor,
+                                         comment=comment.strip())
+            session.delete(draft)
+            uow.commit()
+        except IntegrityError:  # the same process was deployed by someone else at this very moment
+            raise ConcurrencyConflict("该流程刚部署了新版本，本次部署未生效，请刷新后重试。") from None
+        return row, created
 
 
 def deploy_upload(*, filename: str, xml: bytes, comment: str | None, actor: Actor, uow: UnitOfWork,
@@ -282,10 +301,13 @@ def deploy_upload(*, filename: str, xml: bytes, comment: str | None, actor: Acto
                   comment=(comment or "").strip() or None)
 
 
-def _new_draft(session, *, process_id, name, source_name, xml, base_version, actor, clock) -> ProcessDraft:
+def _new_draft(session, *, process_id, name, source_name, xml, base_version, actor, clock,
+               problems: list[dict] | None = None) -> ProcessDraft:
     now = clock.now()
+    if problems is None:
+        problems = validate(xml.encode("utf-8"), source_name)
     draft = ProcessDraft(process_id=process_id, name=name, source_name=source_name, bpmn_xml=xml,
-                         base_version=base_version, problems=validate(xml.encode("utf-8"), source_name),
+                         base_version=base_version, problems=problems,
                          created_by_id=actor.user_id, updated_by_id=actor.user_id, updated_by_name=actor.name,
                          created_at=now, updated_at=now)
     session.add(draft)
@@ -293,8 +315,8 @@ def _new_draft(session, *, process_id, name, source_name, xml, base_version, act
     return draft
 
 
-def _draft_for_update(session, draft_id: int, lock_version: int | None) -> ProcessDraft:
-    draft = session.get(ProcessDraft, draft_id, options=[undefer(ProcessDraft.bpmn_xml)])
+def _draft_for_update(session, draft_id: int, lock_version: int | None, *, lock: bool = False) -> ProcessDraft:
+    draft = session.get(ProcessDraft, draft_id, options=[undefer(ProcessDraft.bpmn_xml)], with_for_update=lock)
     if draft is None:
         raise NotFound("草稿不存在（可能已部署或已放弃）。")
     if lock_version is not None and draft.lock_version != lock_version:

@@ -1,5 +1,7 @@
 """Migrating running instances of a process to a newer version: a dry run that says which instances can move
-and why the others cannot, then a background job that moves the chosen ones, each in its own transaction.
+and why the others cannot, then a job that moves the chosen ones, each in its own transaction. The job waits
+on the queue every scheduler tick works (engine.services.job_queue, like a bulk action), so it runs on any
+worker and survives a restart: a stopped worker's job is taken over, at its pending items, once its lease ends.
 
 Each instance is migrated under the optimistic version check (someone completing its task at the same moment
 gets a conflict, or the job records the instance as failed, never a half-migrated state), inside the case's
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from engine import audit
@@ -22,10 +24,11 @@ from engine.roles import role_for_lane
 from engine.runner import WorkflowRunner
 from engine.store.database import Database, UnitOfWork
 from engine.store.models import (
-    Case, HumanTask, MigrationJob, MigrationJobItem, ProcessDefinition, ProcessInstance,
+    Case, HumanTask, MigrationJob, MigrationJobItem, ProcessDefinition, ProcessInstance, User,
 )
 
 from .designer import RUNNING_STATUSES, definition_version, require_designer
+from .job_queue import BATCH_ITEMS, BATCH_SECONDS, Budget, claim_job, release_job
 from .stepping import ACTIVE_STATUSES, case_scope, get_instance, load_workflow, run_step, save_workflow, spec_reader
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,8 @@ def dry_run(session, *, process_id: str, target_version: int | None, actor: Acto
 
 def start_job(*, process_id: str, target_version: int | None, instance_ids: list[int] | None, actor: Actor,
               uow: UnitOfWork, clock: Clock) -> int:
-    """Create a migration job for the chosen instances (all running instances on older versions when None).
-    The caller runs it in the background with run_job()."""
+    """Queue a migration job for the chosen instances (all running instances on older versions when None);
+    the scheduler's ticks work it (run_migration_jobs), on whichever worker ticks first."""
     require_designer(actor)
     with uow:
         session = uow.session
@@ -91,51 +94,92 @@ def start_job(*, process_id: str, target_version: int | None, instance_ids: list
         return job.id
 
 
-def run_job(*, job_id: int, actor: Actor, database: Database, runner: WorkflowRunner, clock: Clock) -> None:
-    """Migrate every pending item of the job, one transaction per instance (resumable: done items are skipped)."""
+def run_migration_jobs(*, database: Database, runner: WorkflowRunner, clock: Clock, worker: str,
+                       lease: timedelta, max_items: int = BATCH_ITEMS, max_seconds: float = BATCH_SECONDS) -> int:
+    """Work on queued migration jobs, oldest first, for a tick's share of time: one transaction per instance,
+    so a job a stopped worker left half-done goes on from its pending items. Returns how many were done."""
+    budget = Budget(max_items, max_seconds)
+    while budget.left():
+        claimed = _claim(database, worker=worker, now=clock.now(), lease=lease)
+        if claimed is None:
+            break
+        job_id, actor = claimed
+        while budget.left():
+            item_id = _next_item(database, job_id)
+            if item_id is None:
+                break
+            try:
+                _migrate_item(item_id=item_id, job_id=job_id, actor=actor, database=database, runner=runner,
+                              clock=clock)
+            except Exception as exc:  # one instance must never stop the others
+                message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, DomainError):
+                    log.exception("migrating item %s of job %s", item_id, job_id)
+                _record_item(database, item_id=item_id, status="failed", message=message, clock=clock)
+            budget.spend()
+        _release(database, job_id=job_id, worker=worker, actor=actor, clock=clock)
+    return budget.done
+
+
+def _claim(database: Database, *, worker: str, now, lease: timedelta) -> tuple[int, Actor] | None:
     with database.unit_of_work() as uow:
-        job = uow.session.get(MigrationJob, job_id)
+        session = uow.session
+        job = claim_job(session, MigrationJob, worker=worker, now=now, lease=lease)
         if job is None:
-            raise NotFound("迁移任务不存在。")
-        job.status, job.started_at, job.heartbeat_at = "running", job.started_at or clock.now(), clock.now()
-        items = list(uow.session.scalars(select(MigrationJobItem.id).where(
-            MigrationJobItem.job_id == job_id, MigrationJobItem.status == "pending").order_by(MigrationJobItem.id)))
+            return None
+        job.heartbeat_at = now
+        user = session.get(User, job.requested_by_id) if job.requested_by_id is not None else None
+        claimed = (job.id, Actor.of(user) if user is not None else Actor.system(job.requested_by_name))
         uow.commit()
-    for item_id in items:
-        try:
-            _migrate_item(item_id=item_id, job_id=job_id, actor=actor, database=database, runner=runner,
-                          clock=clock)
-        except Exception as exc:  # one instance must never stop the others
-            message = exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, DomainError):
-                log.exception("migrating item %s of job %s", item_id, job_id)
-            _record_item(database, job_id=job_id, item_id=item_id, status="failed", message=message, clock=clock)
+        return claimed
+
+
+def _next_item(database: Database, job_id: int) -> int | None:
     with database.unit_of_work() as uow:
-        job = uow.session.get(MigrationJob, job_id)
-        job.status, job.finished_at, job.heartbeat_at = "done", clock.now(), clock.now()
-        audit.record(uow.session, clock=clock, actor=actor, action="migration_finished",
-                     summary=f"迁移完成：{job.migrated} 个已迁移，{job.skipped} 个不能迁移，{job.failed} 个失败",
-                     data={"job_id": job.id, "migrated": job.migrated, "skipped": job.skipped,
-                           "failed": job.failed})
+        return uow.session.scalar(select(MigrationJobItem.id).where(
+            MigrationJobItem.job_id == job_id, MigrationJobItem.status == "pending")
+            .order_by(MigrationJobItem.id).limit(1))
+
+
+def _release(database: Database, *, job_id: int, worker: str, actor: Actor, clock: Clock) -> None:
+    """Let the job go; the worker that finds no item left marks it done, once (the update is conditional, so
+    two workers finishing together cannot both)."""
+    with database.unit_of_work() as uow:
+        session = uow.session
+        left = session.scalar(select(func.count()).where(MigrationJobItem.job_id == job_id,
+                                                         MigrationJobItem.status == "pending"))
+        now = clock.now()
+        if not left and session.execute(update(MigrationJob).where(
+                MigrationJob.id == job_id, MigrationJob.status == "running")
+                .values(status="done", finished_at=now, heartbeat_at=now)).rowcount:
+            job = session.get(MigrationJob, job_id)
+            audit.record(session, clock=clock, actor=actor, action="migration_finished",
+                         summary=f"迁移完成：{job.migrated} 个已迁移，{job.skipped} 个不能迁移，{job.failed} 个失败",
+                         data={"job_id": job.id, "migrated": job.migrated, "skipped": job.skipped,
+                               "failed": job.failed})
+        release_job(session, MigrationJob, job_id, worker=worker)
         uow.commit()
 
 
 def _migrate_item(*, item_id: int, job_id: int, actor: Actor, database: Database, runner: WorkflowRunner,
                   clock: Clock) -> None:
     def body(session) -> None:
-        item = session.get(MigrationJobItem, item_id)
+        item = session.get(MigrationJobItem, item_id, with_for_update=True)
+        if item.status != "pending":  # done meanwhile by a worker that held the job after this one's lease ran out
+            return
         job = session.get(MigrationJob, job_id)
         target = session.get(ProcessDefinition, job.target_definition_id)
         instance = get_instance(session, item.instance_id, for_update=True)
         now = clock.now()
         if instance.definition_id == target.id or instance.status not in RUNNING_STATUSES:
-            _finish(item, job, "skipped", "已在目标版本" if instance.definition_id == target.id else "流程已结束", now)
+            _finish(session, item, "skipped", "已在目标版本" if instance.definition_id == target.id else "流程已结束",
+                    now)
             return
         workflow = load_workflow(session, instance, runner)
         reader = spec_reader(session, target.id)
         check = runner.check_migration(workflow, target.id, reader)
         if not check.can_migrate:
-            _finish(item, job, "skipped", "；".join(check.reasons), now)
+            _finish(session, item, "skipped", "；".join(check.reasons), now)
             return
         old_version = session.scalar(select(ProcessDefinition.version).where(
             ProcessDefinition.id == instance.definition_id))
@@ -150,7 +194,7 @@ def _migrate_item(*, item_id: int, job_id: int, actor: Actor, database: Database
                              + (f"（{'；'.join(check.warnings)}）" if check.warnings else ""),
                      data={"job_id": job_id, "from_version": old_version, "to_version": target.version,
                            "warnings": check.warnings})
-        _finish(item, job, "migrated", "；".join(check.warnings) or None, now)
+        _finish(session, item, "migrated", "；".join(check.warnings) or None, now)
 
     run_step(database.unit_of_work(), instance_id=None, clock=clock, actor=actor, body=body)
 
@@ -171,18 +215,24 @@ def refresh_task_mirror(session, *, instance: ProcessInstance, ready) -> None:
         row.form_key = task.form_key or task.name
 
 
-def _finish(item: MigrationJobItem, job: MigrationJob, status: str, message: str | None, now) -> None:
-    item.status, item.message, item.finished_at = status, message, now
-    setattr(job, status, getattr(job, status) + 1)
-    job.heartbeat_at = now
+def _finish(session, item: MigrationJobItem, status: str, message: str | None, now) -> None:
+    """The item's outcome and the job's count, both in the database (the item only if still pending), so two
+    workers that both took the item (a lease that ran out mid-item) cannot both count it: the second rolls back."""
+    if not session.execute(update(MigrationJobItem).where(MigrationJobItem.id == item.id,
+                                                          MigrationJobItem.status == "pending")
+                           .values(status=status, message=message, finished_at=now)).rowcount:
+        raise InvalidState("该实例已由另一个工作进程处理。")
+    count = getattr(MigrationJob, status)
+    session.execute(update(MigrationJob).where(MigrationJob.id == item.job_id)
+                    .values({count: count + 1, MigrationJob.heartbeat_at: now}))
 
 
-def _record_item(database: Database, *, job_id: int, item_id: int, status: str, message: str, clock: Clock) -> None:
+def _record_item(database: Database, *, item_id: int, status: str, message: str, clock: Clock) -> None:
     with database.unit_of_work() as uow:
-        item = uow.session.get(MigrationJobItem, item_id)
+        item = uow.session.get(MigrationJobItem, item_id, with_for_update=True)
         if item.status != "pending":
             return
-        _finish(item, uow.session.get(MigrationJob, job_id), status, message, clock.now())
+        _finish(uow.session, item, status, message, clock.now())
         uow.commit()
 
 
@@ -213,8 +263,9 @@ def latest_jobs(session, process_id: str, limit: int = 5) -> list[int]:
                                 .order_by(MigrationJob.id.desc()).limit(limit)))
 
 
-def claim_interrupted(*, job_id: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
-    """Take over a job whose worker stopped (the app restarted mid-job): its pending items run again."""
+def resume_job(*, job_id: int, actor: Actor, uow: UnitOfWork, clock: Clock) -> None:
+    """Put a job that has not moved for a while (its worker stopped, or no scheduler ran) back at the head of
+    the queue: the next tick of any worker takes it, without waiting for a stopped worker's lease."""
     require_designer(actor)
     with uow:
         job = uow.session.get(MigrationJob, job_id)
@@ -225,5 +276,6 @@ def claim_interrupted(*, job_id: int, actor: Actor, uow: UnitOfWork, clock: Cloc
         if job.status == "running" and job.heartbeat_at and clock.now() - job.heartbeat_at <= STALE_AFTER:
             raise InvalidState("迁移任务正在进行。")
         uow.session.execute(update(MigrationJob).where(MigrationJob.id == job_id)
-                            .values(status="queued", heartbeat_at=clock.now()))
+                            .values(status="queued", heartbeat_at=clock.now(), claimed_by=None,
+                                    claim_expires_at=None))
         uow.commit()

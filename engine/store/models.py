@@ -567,10 +567,12 @@ class ProcessDraft(Base):
 
 
 class MigrationJob(Base):
-    """Moving running instances of a process to a newer version, in the background: one item per instance,
-    each migrated in its own transaction; the counts are what the designer's page polls."""
+    """Moving running instances of a process to a newer version, on the job queue the scheduler ticks work (a
+    lease like a bulk operation's): one item per instance, each migrated in its own transaction; the counts are
+    what the designer's page polls."""
 
     __tablename__ = "migration_job"
+    __table_args__ = (Index("ix_migration_job_pending", "status", "claim_expires_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)
     target_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
@@ -585,6 +587,8 @@ class MigrationJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MigrationJobItem(Base):

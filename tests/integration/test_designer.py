@@ -3,9 +3,10 @@ and diff, new cases on the newest version, and migration of running instances af
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from engine.errors import ConcurrencyConflict, DefinitionProblem, NotAuthorized
+from engine.scheduler import tick
 from engine.services import designer, migration, tasks
 from engine.store.models import AuditRecord, HumanTask, ProcessDefinition, ProcessDraft, ProcessInstance
 from tests.conftest import FIXTURES
@@ -48,6 +49,11 @@ def deploy_version(world, actor, xml: str, comment: str):
         lock = designer.get_draft(uow.session, draft_id)["lock_version"]
     return designer.deploy_draft(draft_id=draft_id, xml=xml, lock_version=lock, comment=comment, actor=actor,
                                  **world.deps(runner=True))
+
+
+def work_the_queue(world) -> None:
+    """A scheduler tick, as any worker process runs it: migration jobs wait on its queue."""
+    tick(database=world.database, runner=world.runner, clock=world.clock, worker="worker-1")
 
 
 def instance_of(world, case_id: int) -> ProcessInstance:
@@ -101,8 +107,7 @@ def test_migration_after_a_dry_run_moves_the_instance_and_keeps_its_task_and_tim
     assert row["can_migrate"] and row["current"] == ["案源初查", "线索撤回", "立案审查临期"] and row["version"] == 1
     job_id = migration.start_job(process_id="case_lead", target_version=None, instance_ids=None, actor=designer1,
                                  **world.deps())
-    migration.run_job(job_id=job_id, actor=designer1, database=world.database, runner=world.runner,
-                      clock=world.clock)
+    work_the_queue(world)
 
     after = instance_of(world, case_id)
     task_after = world.only_task(case_id)
@@ -136,8 +141,7 @@ def test_an_instance_waiting_at_a_removed_element_is_refused_with_the_reason(wor
     assert any("已经过的「案源初查」" in reason for reason in reasons[passed])
     job_id = migration.start_job(process_id="case_lead", target_version=2, instance_ids=[waiting], actor=designer1,
                                  **world.deps())
-    migration.run_job(job_id=job_id, actor=designer1, database=world.database, runner=world.runner,
-                      clock=world.clock)
+    work_the_queue(world)
     with world.uow() as uow:
         progress = migration.job_progress(uow.session, job_id, now=world.clock.now())
     assert (progress["total"], progress["skipped"]) == (1, 1)
@@ -163,6 +167,59 @@ def test_an_invalid_draft_is_saved_but_not_deployed(world, designer1):
             ProcessDefinition.process_id == "case_lead")) == 1
 
 
+@pytest.fixture
+def counted(monkeypatch, world):
+    """How often the BPMN is linted and parsed by SpiffWorkflow, and how many transactions commit."""
+    from SpiffWorkflow.camunda.parser import CamundaParser
+
+    from engine.specs import loader
+    calls = {"lint": 0, "parse": 0, "commit": 0}
+    lint, add_bpmn_xml = loader.lint, CamundaParser.add_bpmn_xml
+
+    def counting_lint(*args, **kwargs):
+        calls["lint"] += 1
+        return lint(*args, **kwargs)
+
+    def counting_parse(self, *args, **kwargs):
+        calls["parse"] += 1
+        return add_bpmn_xml(self, *args, **kwargs)
+
+    def commit(_session):
+        calls["commit"] += 1
+
+    monkeypatch.setattr(loader, "lint", counting_lint)
+    monkeypatch.setattr(CamundaParser, "add_bpmn_xml", counting_parse)
+    event.listen(world.database.session_factory, "after_commit", commit)
+    yield calls
+    event.remove(world.database.session_factory, "after_commit", commit)
+
+
+def test_a_deploy_parses_and_lints_the_document_once_in_one_transaction(world, designer1, counted):
+    draft_id = designer.open_draft(process_id="case_lead", version=None, actor=designer1, **world.deps())
+    with world.uow() as uow:
+        lock = designer.get_draft(uow.session, draft_id)["lock_version"]
+    counted.update(lint=0, parse=0, commit=0)
+    row, created = designer.deploy_draft(draft_id=draft_id, xml=with_site_visit(V1), lock_version=lock,
+                                         comment="增加现场核查环节", actor=designer1, **world.deps(runner=True))
+    assert created and row.version == 2
+    assert counted == {"lint": 1, "parse": 1, "commit": 1}
+
+    draft_id = designer.open_draft(process_id="case_lead", version=None, actor=designer1, **world.deps())
+    with world.uow() as uow:
+        lock = designer.get_draft(uow.session, draft_id)["lock_version"]
+    counted.update(lint=0, parse=0, commit=0)
+    with pytest.raises(DefinitionProblem):  # a broken document: refused, and the work sent is kept in the draft
+        designer.deploy_draft(draft_id=draft_id, xml=V1.replace('camunda:formKey="filing_approval"', ""),
+                              lock_version=lock, comment="去掉表单", actor=designer1, **world.deps(runner=True))
+    assert counted == {"lint": 1, "parse": 1, "commit": 1}
+    with world.uow() as uow:
+        kept = designer.get_draft(uow.session, draft_id)
+        latest = uow.session.scalar(select(func.max(ProcessDefinition.version)).where(
+            ProcessDefinition.process_id == "case_lead"))
+    assert kept["lock_version"] > lock and kept["problems"][0]["element_id"] == "filing_approval"
+    assert 'camunda:formKey="filing_approval"' not in kept["bpmn_xml"] and latest == 2
+
+
 def test_only_designers_and_admins_design(world, staff):
     with pytest.raises(NotAuthorized):
         designer.open_draft(process_id="case_lead", version=None, actor=staff["handler1"], **world.deps())
@@ -177,10 +234,9 @@ def test_a_task_whose_lane_changed_goes_to_the_new_roles_queue(world, staff, des
         "<bpmn:flowNodeRef>filing_approval</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>filing_approval</bpmn:flowNodeRef><bpmn:flowNodeRef>lead_check</bpmn:flowNodeRef>")
     deploy_version(world, designer1, moved, "初查改由负责人办理")
-    job_id = migration.start_job(process_id="case_lead", target_version=None, instance_ids=None, actor=designer1,
-                                 **world.deps())
-    migration.run_job(job_id=job_id, actor=designer1, database=world.database, runner=world.runner,
-                      clock=world.clock)
+    migration.start_job(process_id="case_lead", target_version=None, instance_ids=None, actor=designer1,
+                        **world.deps())
+    work_the_queue(world)
     with world.uow() as uow:
         row = uow.session.get(HumanTask, task.id)
         assert (row.status, row.candidate_role, row.lane, row.assignee_id) == ("open", "head", "负责人", None)
