@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
+from marshmallow import Schema, ValidationError, validates_schema
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -14,12 +15,12 @@ from engine.errors import ValidationFailed
 from engine.services.case_list import CASE_STATUSES, MAX_PAGE_SIZE, CaseFilters, CaseRow
 
 from .filters import STAGE_TITLES
+from .schema_fields import day, query_integer, text
 
 STATUS_TITLES = {"open": "办理中", "closed": "已结案", "cancelled": "已撤销"}
 FILTER_ARGS = ("q", "matter", "status", "stage", "officer", "from", "to", "overdue")
 TEXT_LIMIT = 100
 DEFAULT_LIMIT = 50
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)  # as every date typed into a form (forms/)
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("", "0", "false", "no", "off")
 
@@ -32,75 +33,46 @@ class CaseQuery:
     args: dict  # the filters as given, cleaned, for links (paging, export) that carry them
 
 
+class CaseQuerySchema(Schema):
+    """The filters and paging of the case list (案件台账), as the page, its Excel export and the API read them."""
+    q = text(TEXT_LIMIT, search=True, metadata={"description": "案件编号、当事人名称或证件号码"})
+    matter = text(TEXT_LIMIT, search=True, metadata={"description": "案情摘要或法律依据"})
+    status = text(16, choices=list(CASE_STATUSES))
+    stage = text(TEXT_LIMIT, search=True)  # any code a process sets (`case_stage`), not only the known titles
+    officer = text(TEXT_LIMIT, search=True, metadata={"description": "人员编号、用户名或姓名"})
+    from_ = day(data_key="from", metadata={"description": "登记日期起（北京时间，含当日）"})
+    to = day(metadata={"description": "登记日期止（含当日）"})
+    overdue = text(5, choices=[value for value in TRUE_VALUES + FALSE_VALUES if value])
+    limit = query_integer(1, MAX_PAGE_SIZE)
+    offset = query_integer(0)
+
+    @validates_schema
+    def days_in_order(self, data: dict, **kwargs) -> None:
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("结束日期不能早于开始日期。", "to")
+
+
 def parse_case_query(args, *, default_limit: int = DEFAULT_LIMIT) -> CaseQuery:
     """The filters and paging of a request, or ValidationFailed naming each bad parameter."""
-    errors: dict[str, list[str]] = {}
-    given = {name: (args.get(name) or "").strip() for name in FILTER_ARGS}
-
-    def text(name: str) -> str | None:
-        value = given[name]
-        if len(value) > TEXT_LIMIT:
-            errors[name] = [f"不能超过 {TEXT_LIMIT} 个字符。"]
-        elif any(ord(char) < 32 for char in value):  # PostgreSQL refuses a NUL in a parameter: say so, never a 500
-            errors[name] = ["不能包含控制字符。"]
-        return value or None
-
-    def day(name: str) -> date | None:
-        value = given[name]
-        if not value:
-            return None
-        try:
-            if len(value) != 10:
-                raise ValueError(value)
-            found = date.fromisoformat(value)
-        except ValueError:
-            errors[name] = ["日期格式应为 YYYY-MM-DD。"]
-            return None
-        if not FIRST_DAY <= found <= LAST_DAY:  # a day ± 1 at the calendar's ends overflows (year 1 or 9999)
-            errors[name] = [f"年份应在 {FIRST_DAY.year} 到 {LAST_DAY.year} 之间。"]
-            return None
-        return found
-
-    def integer(name: str, default: int, low: int, high: int | None = None) -> int:
-        value = (args.get(name) or "").strip()
-        if not value:
-            return default
-        try:
-            number = int(value)
-        except ValueError:
-            errors[name] = ["应为整数。"]
-            return default
-        if number < low or (high is not None and number > high):
-            errors[name] = [f"应在 {low} 到 {high} 之间。" if high is not None else f"不能小于 {low}。"]
-            return default
-        return number
-
-    q, matter = text("q"), text("matter")
-    status = given["status"] or None
-    if status is not None and status not in CASE_STATUSES:
-        errors["status"] = [f"应为 {'|'.join(CASE_STATUSES)} 之一。"]
-        status = None
-    stage = text("stage")  # any code a process sets (`case_stage`), not only the known titles
-    officer: int | str | None = text("officer")
+    given = {name: (args.get(name) or "").strip() for name in (*FILTER_ARGS, "limit", "offset")}
+    given["overdue"] = given["overdue"].lower()
+    try:
+        loaded = CaseQuerySchema().load({name: value for name, value in given.items() if value})
+    except ValidationError as exc:
+        errors = {name: list(messages) for name, messages in exc.messages.items()}
+        raise ValidationFailed("查询条件有误，请检查：" + "、".join(errors), fields=errors) from exc
+    officer: int | str | None = loaded.get("officer")
     if officer is not None and officer.isdigit():
         officer = int(officer)
-    overdue = given["overdue"].lower()
-    if overdue not in TRUE_VALUES + FALSE_VALUES:
-        errors["overdue"] = ["应为 1 或 0。"]
-    registered_from, registered_to = day("from"), day("to")
-    if registered_from and registered_to and registered_from > registered_to:
-        errors["to"] = ["结束日期不能早于开始日期。"]
-    limit = integer("limit", default_limit, 1, MAX_PAGE_SIZE)
-    offset = integer("offset", 0, 0)
-    if errors:
-        raise ValidationFailed("查询条件有误，请检查：" + "、".join(errors), fields=errors)
-    filters = CaseFilters(q=q, matter=matter, status=status, stage=stage, officer=officer,
-                          registered_from=registered_from, registered_to=registered_to,
-                          overdue=overdue in TRUE_VALUES)
-    cleaned = {name: value for name, value in given.items() if value and name != "overdue"}
+    filters = CaseFilters(q=loaded.get("q"), matter=loaded.get("matter"), status=loaded.get("status"),
+                          stage=loaded.get("stage"), officer=officer, registered_from=loaded.get("from_"),
+                          registered_to=loaded.get("to"), overdue=loaded.get("overdue") in TRUE_VALUES)
+    cleaned = {name: value for name, value in given.items()
+               if value and name not in ("overdue", "limit", "offset")}
     if filters.overdue:
         cleaned["overdue"] = "1"
-    return CaseQuery(filters=filters, limit=limit, offset=offset, args=cleaned)
+    return CaseQuery(filters=filters, limit=loaded.get("limit", default_limit), offset=loaded.get("offset", 0),
+                     args=cleaned)
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -10,7 +10,8 @@ from werkzeug.routing import IntegerConverter, Rule
 
 from . import api_blueprint
 from .schemas import Error
-from .validation import DB_INT_MAX, PATH_TEXT_LIMIT, Operation
+from ..schema_fields import DB_INT_MAX
+from .validation import PATH_TEXT_LIMIT, Operation
 
 TITLE = "综合行政执法办案系统 API"
 DESCRIPTION = (

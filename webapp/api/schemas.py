@@ -6,46 +6,14 @@ the engine and forms/ (an identity number's check digit, a date against the case
 come back in the same error shape."""
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields
 
 from engine.services import monitoring
-from engine.services.case_list import CASE_STATUSES, MAX_PAGE_SIZE
 from forms.intake import LEAD_SOURCES, PARTY_KINDS
 
-from ..case_list import FIRST_DAY, LAST_DAY
-from .validation import DB_INT_MAX, PATH_TEXT_LIMIT
-
-MESSAGES = {"required": "此项为必填项。", "null": "不能为空。", "invalid": "格式不正确。", "unknown": "不支持的字段。"}
-TEXT_LIMIT = 5000
-TRUE_OR_FALSE = ("1", "0", "true", "false", "yes", "no", "on", "off")
-
-
-def text(max_length: int = TEXT_LIMIT, *, required: bool = False, choices=None, min_length: int | None = None,
-         **options) -> fields.String:
-    validators = [validate.Length(max=max_length, error=f"不能超过 {max_length} 个字符。")]
-    if min_length:
-        validators.append(validate.Length(min=min_length, error="此项为必填项。"))
-    if choices is not None:
-        validators.append(validate.OneOf(choices, error="应为 " + "、".join(choices) + " 之一。"))
-    return fields.String(required=required, validate=validators, error_messages=MESSAGES, **options)
-
-
-def integer(low: int = 0, high: int = DB_INT_MAX, **options) -> fields.Integer:
-    """A JSON integer (never a boolean, a float or a string in a body) the database can hold."""
-    return fields.Integer(strict=True, validate=validate.Range(low, high, error=f"应在 {low} 到 {high} 之间。"),
-                          error_messages={**MESSAGES, "invalid": "应为整数。"}, **options)
-
-
-def query_integer(low: int = 0, high: int = DB_INT_MAX, **options) -> fields.Integer:
-    """An integer in the query string (text there, so not strict)."""
-    return fields.Integer(validate=validate.Range(low, high, error=f"应在 {low} 到 {high} 之间。"),
-                          error_messages={**MESSAGES, "invalid": "应为整数。"}, **options)
-
-
-def day(**options) -> fields.Date:
-    return fields.Date(validate=validate.Range(FIRST_DAY, LAST_DAY, error=f"年份应在 {FIRST_DAY.year} 到 {LAST_DAY.year} 之间。"),
-                       error_messages={**MESSAGES, "invalid": "日期格式应为 YYYY-MM-DD。"}, **options)
-
+from ..case_list import CaseQuerySchema
+from ..schema_fields import MESSAGES, integer, query_integer, text
+from .validation import PATH_TEXT_LIMIT
 
 def nullable_text() -> fields.String:
     return fields.String(allow_none=True)
@@ -100,18 +68,7 @@ class TaskListQuery(Schema):
     offset = query_integer(0, load_default=0)
 
 
-class CaseListQuery(Schema):
-    """The filters of the case list (案件台账); the same names as on the page."""
-    q = text(100)
-    matter = text(100)
-    status = text(16, choices=list(CASE_STATUSES))
-    stage = text(100)
-    officer = text(100, metadata={"description": "人员编号或姓名"})
-    from_ = day(data_key="from")
-    to = day()
-    overdue = text(5, choices=list(TRUE_OR_FALSE))
-    limit = query_integer(1, MAX_PAGE_SIZE)
-    offset = query_integer(0)
+CaseListQuery = CaseQuerySchema  # the page's own reading of the filters
 
 
 class AdminCasesQuery(Schema):

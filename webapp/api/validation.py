@@ -17,9 +17,9 @@ from marshmallow import Schema, ValidationError
 
 from engine.errors import ValidationFailed
 
+from ..schema_fields import DB_INT_MAX, DB_INT_MIN
+
 MAX_DEPTH = 32  # a case's data is a few levels deep; deeper JSON is an attack or a bug
-DB_INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL; SQLite's 64-bit integers are wider
-DB_INT_MIN = -(2**31)
 PATH_TEXT_LIMIT = 100  # process ids (String(100)), form keys, message names, deadline keys, task ids
 NOT_JSON = "请求体应为 JSON 对象。"
 
