@@ -15,8 +15,8 @@ from ..auth import current_actor
 from ..context import engine_context
 from . import api_blueprint, json_body, ok, operation
 from .schemas import (
-    AnyObject, DefinitionVersion, Discarded, DiffQuery, DraftBody, DraftDeployBody, DraftXmlBody, DryRunBody,
-    MigrationJobBody, ProcessList, Problems,
+    AnyObject, DefinitionVersion, Discarded, DiffQuery, Draft, DraftBody, DraftDeployBody, DraftSaved, DraftXmlBody, DryRunBody,
+    MigrationJob, MigrationJobBody, ProcessList, Problems,
 )
 from .validation import load
 
@@ -89,7 +89,7 @@ def definition_diff(process_id: str, query: dict):
 # -- drafts ----------------------------------------------------------------------------------------------------
 
 @api_blueprint.post("/process-drafts")
-@operation("打开、新建或导入一份草稿", response=AnyObject, status=201, errors=(400, 401, 403, 404, 409, 413, 422),
+@operation("打开、新建或导入一份草稿", response=Draft, status=201, errors=(400, 401, 403, 404, 409, 413, 422),
            content={"application/json": {"schema": DraftBody}, **UPLOAD})
 def create_draft():
     """JSON `{process_id, version?}` opens a deployed process; `{process_id, name, new: true}` starts a new one;
@@ -110,7 +110,7 @@ def create_draft():
 
 
 @api_blueprint.get("/process-drafts/<int:draft_id>")
-@operation("一份草稿", response=AnyObject, errors=(401, 403, 404))
+@operation("一份草稿", response=Draft, errors=(401, 403, 404))
 def get_draft(draft_id: int, status: int = 200):
     designer.require_designer(current_actor())
     with engine_context().uow() as uow:
@@ -118,7 +118,8 @@ def get_draft(draft_id: int, status: int = 200):
 
 
 @api_blueprint.put("/process-drafts/<int:draft_id>")
-@operation("保存草稿（lock_version 防止覆盖他人的修改）", body=DraftXmlBody, response=AnyObject, errors=DESIGN_ERRORS)
+@operation("保存草稿（lock_version 防止覆盖他人的修改）", body=DraftXmlBody, response=DraftSaved,
+           errors=DESIGN_ERRORS)
 def save_draft(draft_id: int, body: dict):
     ctx = engine_context()
     return ok(designer.save_draft(draft_id=draft_id, xml=_xml(body), lock_version=_lock(body),
@@ -174,7 +175,7 @@ def migration_dry_run(process_id: str, body: dict):
 
 @api_blueprint.post("/migration-jobs")
 @operation("开始迁移（全部或 instance_ids 所列实例）：排入队列，由调度进程执行", body=MigrationJobBody,
-           response=AnyObject, status=202, errors=DESIGN_ERRORS)
+           response=MigrationJob, status=202, errors=DESIGN_ERRORS)
 def start_migration(body: dict):
     ctx = engine_context()
     job_id = migration.start_job(process_id=body["process_id"], target_version=body.get("target_version"),
@@ -183,7 +184,7 @@ def start_migration(body: dict):
 
 
 @api_blueprint.get("/migration-jobs/<int:job_id>")
-@operation("迁移进度", response=AnyObject, errors=(401, 403, 404))
+@operation("迁移进度", response=MigrationJob, errors=(401, 403, 404))
 def migration_progress(job_id: int, status: int = 200):
     designer.require_designer(current_actor())
     ctx = engine_context()
@@ -192,7 +193,7 @@ def migration_progress(job_id: int, status: int = 200):
 
 
 @api_blueprint.post("/migration-jobs/<int:job_id>/resume")
-@operation("继续被中断的迁移", response=AnyObject, status=202, errors=(401, 403, 404, 409))
+@operation("继续被中断的迁移", response=MigrationJob, status=202, errors=(401, 403, 404, 409))
 def resume_migration(job_id: int):
     migration.resume_job(job_id=job_id, actor=current_actor(), **engine_context().deps())
     return migration_progress(job_id, status=202)

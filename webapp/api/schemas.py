@@ -269,5 +269,49 @@ ProcessList = listing("ProcessList", "processes")
 Problems = listing("Problems", "problems")
 
 
+class Draft(Reply):
+    id = fields.Integer(required=True)
+    process_id = fields.String(required=True)
+    name = nullable_text()
+    source_name = nullable_text()
+    bpmn_xml = fields.String(required=True)
+    base_version = fields.Integer(allow_none=True)
+    latest_version = fields.Integer(allow_none=True)
+    lock_version = fields.Integer(required=True, metadata={"description": "保存、部署时带回，防止覆盖他人的修改"})
+    problems = objects()
+    updated_at = nullable_text()
+    updated_by = nullable_text()
+
+
+class DraftSaved(Reply):
+    lock_version = fields.Integer(required=True)
+    problems = objects()
+    updated_at = nullable_text()
+
+
+class MigrationItem(Reply):
+    instance_id = fields.Integer(required=True)
+    case_id = fields.Integer(allow_none=True)
+    case_number = nullable_text()
+    status = fields.String()
+    message = nullable_text()
+
+
+class MigrationJob(Reply):
+    id = fields.Integer(required=True)
+    process_id = fields.String(required=True)
+    target_version = fields.Integer(allow_none=True)
+    status = fields.String(required=True)
+    total = fields.Integer()
+    done = fields.Integer()
+    migrated = fields.Integer()
+    skipped = fields.Integer()
+    failed = fields.Integer()
+    requested_by = nullable_text()
+    created_at = nullable_text()
+    finished_at = nullable_text()
+    items = fields.List(fields.Nested(MigrationItem))
+
+
 class Discarded(Reply):
     discarded = fields.Integer(required=True)
