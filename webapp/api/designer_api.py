@@ -15,8 +15,8 @@ from ..auth import current_actor
 from ..context import engine_context
 from . import api_blueprint, json_body, ok, operation
 from .schemas import (
-    AnyObject, DefinitionVersion, Discarded, DiffQuery, Draft, DraftBody, DraftDeployBody, DraftSaved, DraftXmlBody, DryRunBody,
-    MigrationJob, MigrationJobBody, ProcessList, Problems,
+    AnyObject, DefinitionVersion, Discarded, DiffQuery, Draft, DraftBody, DraftDeployBody, DraftSaved, DraftXmlBody,
+    DryRunBody, MigrationJob, MigrationJobBody, ProcessList, Problems,
 )
 from .validation import load
 
