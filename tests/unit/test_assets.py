@@ -9,7 +9,7 @@ import pytest
 from webapp import assets
 
 
-VERSIONS = {"bpmn-js": "18.0.0", "echarts": "6.0.0"}
+VERSIONS = {"bpmn-js": "18.0.0", "echarts": "6.0.0", "swagger-ui-dist": "5.35.0"}
 
 
 def fake_checkout(root):
@@ -49,13 +49,15 @@ def test_the_viewer_its_css_and_font_are_copied_and_stale_files_go(tmp_path):
     vendor = tmp_path / "vendor"
     (vendor / "bpmn-js").mkdir(parents=True)
     (vendor / "bpmn-js" / "old.js").write_text("stale", encoding="utf-8")
-    folder, charts = assets.copy_assets(root, vendor)
+    folder, charts, reference = assets.copy_assets(root, vendor)
     copied = sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
     assert copied == ["LICENSE", "VERSION", "bpmn-font/css/bpmn.css", "bpmn-font/font/bpmn.woff2", "bpmn-js.css",
                       "bpmn-modeler.production.min.js", "bpmn-navigated-viewer.production.min.js", "diagram-js.css"]
     assert (folder / "VERSION").read_text(encoding="utf-8") == "bpmn-js 18.0.0\n"
     assert sorted(path.name for path in charts.iterdir()) == ["LICENSE", "NOTICE", "VERSION", "echarts.common.min.js"]
     assert (charts / "VERSION").read_text(encoding="utf-8") == "echarts 6.0.0\n"
+    assert sorted(path.name for path in reference.iterdir()) == ["LICENSE", "NOTICE", "VERSION", "swagger-ui-bundle.js",
+                                                                   "swagger-ui.css"]
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path, capsys):
