@@ -116,7 +116,7 @@ JUDGMENT = FormDefinition(
     key="judgment", title="人民法院判决",
     fields=(
         Field("judgment_result", "choice", "判决结果", choices=(
-            ("dismissed", "驳回诉讼请求"), ("revoked", "撤销"), ("changed", "变更"), ("confirmed_illegal", "确认违法"))),
+            ("dismissed", "驳回诉讼请求"), ("revoked", "撤销原行政行为"), ("changed", "变更"), ("confirmed_illegal", "确认违法"))),
         Field("judgment_served_on", "date", "判决书送达日期"),
         Field("judgment_summary", "textarea", "判决要点"),
     ),
