@@ -14,9 +14,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 from datetime import datetime, timezone
 
-from sqlalchemy import Text, bindparam, event, select, text, type_coerce, update
+from sqlalchemy import Table, Text, bindparam, event, select, text, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -69,7 +70,7 @@ def _seal_pending(session: Session) -> None:
         rows.append({name: getattr(entry, name) for name in _STORED_FIELDS})
     params = {f"{name}_{index}": value for index, row in enumerate(rows) for name, value in row.items()}
     params.update(chain_row=CHAIN_ROW, last_hash=prev_hash, updated_at=pending[-1].at)
-    if session.bind.dialect.name == "postgresql":  # one round trip: insert and move the head
+    if session.get_bind().dialect.name == "postgresql":  # one round trip: insert and move the head
         session.execute(_append_statement(len(rows), move_head=True), params)
     else:
         session.execute(_append_statement(len(rows), move_head=False), params)
@@ -117,7 +118,7 @@ def _lock_head(session: Session) -> str:
     head = session.execute(lock).scalar_one_or_none()
     if head is None:  # an emptied database: start the head from the last record there is
         last = session.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
-        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         session.execute(dialect.insert(AuditChain).values(id=CHAIN_ROW, last_hash=last or GENESIS)
                         .on_conflict_do_nothing())
         head = session.execute(lock).scalar_one()
@@ -171,7 +172,7 @@ def verify_chain(session, *, batch_size: int = 5000, after: tuple[int, str] | No
 
 def seal_existing(connection) -> int:
     """Chain the records written before the chain existed (run once by the migration that adds it)."""
-    table = AuditRecord.__table__
+    table = cast(Table, AuditRecord.__table__)
     columns = [table.c.id, *(table.c[name] for name in HASHED_FIELDS), type_coerce(table.c.data, Text)]
     prev_hash, last_id, updates = GENESIS, None, []
     for row in connection.execute(select(*columns).order_by(table.c.id)):
@@ -181,6 +182,7 @@ def seal_existing(connection) -> int:
     if updates:
         connection.execute(table.update().where(table.c.id == bindparam("row_id"))
                            .values(prev_hash=bindparam("p"), hash=bindparam("h")), updates)
-    connection.execute(AuditChain.__table__.insert().values(id=CHAIN_ROW, last_id=last_id, last_hash=prev_hash,
-                                                            updated_at=datetime.now(timezone.utc)))
+    chain = cast(Table, AuditChain.__table__)
+    connection.execute(chain.insert().values(id=CHAIN_ROW, last_id=last_id, last_hash=prev_hash,
+                                             updated_at=datetime.now(timezone.utc)))
     return len(updates)

@@ -133,7 +133,7 @@ def write_anchor(session, *, path: Path, database: str, clock: Clock,
             problem = compare(session, previous)
             if problem is not None:
                 return AnchorResult(None, problem)
-        after = (previous.last_id, previous.last_hash) if previous is not None and previous.last_id else None
+        after = (previous.last_id, previous.last_hash or "") if previous is not None and previous.last_id else None
         report: ChainReport = verify_chain(session, after=after)
         if not report.ok:
             return AnchorResult(None, report.problem)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from engine import audit, payments
 from engine.clock import CHINA_TZ
@@ -19,7 +20,7 @@ from forms.payment_deferral import parse_instalments, plan_as_json
 from engine.scripting import SandboxedEnvironment
 
 _task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
-_runner: ContextVar[object | None] = ContextVar("zhifa_runner", default=None)
+_runner: ContextVar[Any] = ContextVar("zhifa_runner", default=None)  # the WorkflowRunner stepping this case
 
 SURCHARGE_RATE = payments.SURCHARGE_RATE
 surcharge = payments.surcharge

@@ -63,7 +63,7 @@ def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock:
 def check_certified_actor(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     user = session.get(User, actor.user_id) if actor.user_id else None
     certificate = user.valid_certificate(clock.now().astimezone(CHINA_TZ).date()) if user else None
-    if certificate is None:
+    if user is None or certificate is None:
         raise ValidationFailed("当场处罚须由持有效行政执法证件的执法人员作出。",
                                fields={"_schema": ["您没有有效的行政执法证件。"]})
     return {"officers": [{"id": user.id, "name": user.display_name, "certificate_number": certificate.number}]}

@@ -92,7 +92,7 @@ def state_refusal(rule: MessageRule | None, *, has_decision: bool, processes_run
         if other in processes_run:
             return f"当事人已就本决定提起{PROCESS_TITLES[other]}，不能再{rule.title}（行政复议法第二十九条第二款）。"
     for other in rule.not_while:
-        if other in processes_running:
+        if other in processes_running and rule.starts is not None:
             return (f"{PROCESS_TITLES[other]}期间，当事人不得就同一决定提起{PROCESS_TITLES[rule.starts]}"
                     f"（行政复议法第二十九条第一款），请在{PROCESS_TITLES[other]}结束后登记。")
     return None

@@ -123,6 +123,8 @@ def case_amount_due(session, case_id: int, *, on: date | None = None, today: dat
         return None
     paid = sum((money(p.get("amount")) for p in payments), Decimal("0.00"))
     if on is None:
+        if today is None:
+            raise TypeError("case_amount_due needs `on` or `today`")
         on = today
         if clock.status == "met" and payments:
             on = date.fromisoformat(payments[-1]["paid_on"])

@@ -41,6 +41,11 @@ def get(key: str) -> FormDefinition | None:
     return _REGISTRY.get(key)
 
 
+def form(key: str) -> FormDefinition:
+    """The form of a key the code itself names (KeyError when there is none)."""
+    return _REGISTRY[key]
+
+
 def exists(key: str) -> bool:
     return key in _REGISTRY
 
@@ -49,4 +54,4 @@ def all_forms() -> list[FormDefinition]:
     return list(_REGISTRY.values())
 
 
-__all__ = ["Field", "FormDefinition", "all_forms", "describe", "exists", "get"]
+__all__ = ["Field", "FormDefinition", "all_forms", "describe", "exists", "form", "get"]

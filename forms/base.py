@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Callable
+from typing import Any, Callable
 
 from zoneinfo import ZoneInfo
 
@@ -66,8 +66,10 @@ class Field:
         return out
 
     def marshmallow_field(self) -> fields.Field:
-        kwargs = {"required": self.required, "allow_none": not self.required, "error_messages": dict(MESSAGES)}
-        validators = []
+        error_messages: dict[str, str] = dict(MESSAGES)
+        kwargs: dict[str, Any] = {"required": self.required, "allow_none": not self.required,
+                                  "error_messages": error_messages}
+        validators: list[Callable[[Any], Any]] = []
         if self.type in ("text", "textarea", "id_number"):
             limit = self.max_length or (5000 if self.type == "textarea" else 200)
             validators.append(validate.Length(max=limit, error=f"不能超过 {limit} 个字。"))
@@ -95,7 +97,7 @@ class Field:
         if self.type == "officer":  # one certified officer, by user id (the lead officer, 主办人)
             return fields.Integer(strict=False, **kwargs)
         if self.type == "date":
-            kwargs["error_messages"]["invalid"] = "日期格式不正确，应为 YYYY-MM-DD。"
+            error_messages["invalid"] = "日期格式不正确，应为 YYYY-MM-DD。"
             return fields.Date(validate=validate_year, **kwargs)
         if self.type == "datetime":
             return fields.AwareDateTime(default_timezone=CHINA_TZ, validate=validate_year, **kwargs)

@@ -17,7 +17,7 @@ def _summary_thresholds(data: dict, context: dict):
     """行政处罚法第五十一条: on the spot only warnings, or fines up to ¥200 (person) / ¥3,000 (organisation)."""
     if data.get("penalty_kind") not in ("warning", "fine"):
         return {"penalty_kind": "简易程序只能当场给予警告或者罚款。"}
-    limit = SUMMARY_FINE_LIMITS.get(context.get("party_kind"), 200)
+    limit = SUMMARY_FINE_LIMITS.get(context.get("party_kind") or "person", 200)
     amount = data.get("fine_amount") or 0
     if data.get("penalty_kind") == "fine" and amount > limit:
         who = "法人或者其他组织" if context.get("party_kind") == "organisation" else "公民"

@@ -29,7 +29,7 @@ class PlanError(ValueError):
     """An instalment plan that cannot be accepted; the message says which line and why."""
 
 
-def parse_instalments(text: str) -> list[tuple[date, Decimal]]:
+def parse_instalments(text: str | None) -> list[tuple[date, Decimal]]:
     """The plan typed one instalment a line, as (last day, amount) in order; PlanError says what is wrong."""
     lines = [line for line in str(text or "").splitlines() if line.strip()]
     if len(lines) < 2:

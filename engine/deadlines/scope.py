@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.calendar import WorkCalendar
@@ -25,7 +26,7 @@ from engine.store.models import CaseDeadline, DeadlineSetting
 
 @dataclass
 class DeadlineScope:
-    session: object
+    session: Session
     case_id: int
     agency_id: int
     instance_id: int | None

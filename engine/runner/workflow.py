@@ -179,7 +179,7 @@ class WorkflowRunner:
         names = set()
         for candidate in (start.outputs if start is not None else []):
             definition = getattr(candidate, "event_definition", None)
-            if type(definition).__name__ == "MessageEventDefinition":
+            if definition is not None and type(definition).__name__ == "MessageEventDefinition":
                 names.add(definition.name)
         return names
 
@@ -246,7 +246,8 @@ def _boundary_timer_due(task) -> datetime | None:
     parent = task.parent
     if parent is None or not parent.task_spec.name.endswith("BoundaryEventSplit"):
         return None
-    deadlines, warnings = [], []
+    deadlines: list[datetime] = []
+    warnings: list[datetime] = []
     for sibling in parent.children:
         value = sibling.internal_data.get("event_value") if sibling.has_state(TaskState.WAITING) else None
         if not isinstance(value, str) or value.startswith("9999-"):
@@ -274,7 +275,8 @@ def _boundary_deadline_keys(task) -> tuple[str, ...]:
 def _refusal_in(exc: BaseException) -> ExtensionRefused | None:
     """The engine's own refusal a script function raised (an extension beyond the law), found through
     SpiffWorkflow's wrapping (`exception`) and the exception chain."""
-    seen, todo = set(), [exc]
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
     while todo:
         current = todo.pop()
         if current is None or id(current) in seen:

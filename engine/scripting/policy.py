@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Literal
 from functools import lru_cache
 from types import CodeType
 
@@ -144,9 +145,10 @@ def _precheck(tree: ast.AST) -> list[tuple[int | None, str]]:
         elif isinstance(node, ast.FormattedValue) and node.format_spec is not None:
             spec = node.format_spec
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
-            if any(not isinstance(part, ast.Constant) for part in parts):
+            constants = [part for part in parts if isinstance(part, ast.Constant)]
+            if len(constants) < len(parts):
                 found.append((line, "格式说明中不允许使用变量"))
-            elif any(int(width) > MAX_FORMAT_WIDTH for part in parts
+            elif any(int(width) > MAX_FORMAT_WIDTH for part in constants
                      for width in re.findall(r"\d+", str(part.value))):
                 found.append((line, f"格式宽度不能超过 {MAX_FORMAT_WIDTH}"))
     return found
@@ -169,7 +171,7 @@ def _translate(error: str) -> tuple[int | None, str]:
 
 
 @lru_cache(maxsize=4096)
-def compile_code(source: str, mode: str) -> CodeType:
+def compile_code(source: str, mode: Literal["eval", "exec"]) -> CodeType:
     """Compile an expression (`mode="eval"`) or a script (`"exec"`) for the sandbox; raise ScriptRejected.
 
     Cached by source text: a process's scripts and conditions are compiled once per worker process."""

@@ -119,7 +119,7 @@ class _Budget:
 class _Step:
     """What one engine step started through the scripts it ran (processes, clocks, messages)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.started: Counter[str] = Counter()
 
 
@@ -174,8 +174,8 @@ def trusted(function: Callable, quota: str | None = None) -> Callable:
             budget.waited(time.monotonic() - wall, time.thread_time() - cpu)
         budget.check_time()
         return result
-    call.zhifa_trusted = True
-    call.zhifa_quota = quota
+    setattr(call, "zhifa_trusted", True)  # what the sandbox's environment looks for
+    setattr(call, "zhifa_quota", quota)
     return call
 
 

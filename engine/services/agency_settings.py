@@ -6,6 +6,10 @@ has not got are refused (engine.documents.requirements), never printed with a bl
 """
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import String
+
 from engine import audit
 from engine.actors import Actor
 from engine.clock import Clock
@@ -32,8 +36,8 @@ def save_document_settings(*, agency_id: int, settings: dict, actor: Actor, uow:
     cleaned, errors = {}, {}
     for name, label in DOCUMENT_SETTINGS.items():
         value = str(settings.get(name) or "").strip()
-        limit = Agency.__table__.c[name].type.length
-        if len(value) > limit:
+        limit = cast(String, Agency.__table__.c[name].type).length
+        if limit is not None and len(value) > limit:
             errors[name] = [f"{label}不能超过 {limit} 个字。"]
         cleaned[name] = value or None
     if errors:

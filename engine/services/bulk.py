@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from engine import audit
 from engine.actors import Actor
@@ -165,15 +166,15 @@ def _next_item(database: Database, operation_id: int) -> tuple[int, str] | None:
             .order_by(BulkOperationItem.position).limit(1)).first()
         if row is None:
             return None
-        taken = session.execute(update(BulkOperationItem).where(
-            BulkOperationItem.id == row.id, BulkOperationItem.status == "pending").values(status="running")).rowcount
+        taken = cast(CursorResult, session.execute(update(BulkOperationItem).where(
+            BulkOperationItem.id == row.id, BulkOperationItem.status == "pending").values(status="running"))).rowcount
         uow.commit()
         return (row.id, row.target) if taken else None
 
 
 def _run_item(*, database: Database, runner: WorkflowRunner, clock: Clock, action: str, reason: str, params: dict,
               actor: Actor, target: str) -> tuple[str, str | None]:
-    deps = {"uow": database.unit_of_work(), "clock": clock}
+    deps: dict[str, Any] = {"uow": database.unit_of_work(), "clock": clock}
     try:
         if action == "reassign":
             tasks.assign_task(task_id=target, assignee_id=params["assignee_id"], reason=reason, actor=actor, **deps)
@@ -192,7 +193,7 @@ def _run_item(*, database: Database, runner: WorkflowRunner, clock: Clock, actio
 def _release(database: Database, operation_id: int, *, worker: str, now: datetime) -> None:
     with database.unit_of_work() as uow:
         session = uow.session
-        operation = session.get(BulkOperation, operation_id)
+        operation = session.get_one(BulkOperation, operation_id)
         left = session.scalar(select(func.count()).where(BulkOperationItem.operation_id == operation_id,
                                                          BulkOperationItem.status.in_(("pending", "running"))))
         if operation.status == "running" and not left:

@@ -24,7 +24,9 @@ def extension_offer(clock: dict) -> dict | None:
     """The extension the console may still record on a clock, as the law allows it: the most that may be asked
     for, whether a collective discussion must be cited, and the limit in words; None where none is allowed."""
     entry = catalog().get(clock["key"])
-    allowed = offer(clock, entry) if entry is not None else None
+    if entry is None:
+        return None
+    allowed = offer(clock, entry)
     return {**allowed, "limit": limit_text(entry)} if allowed else None
 
 

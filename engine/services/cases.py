@@ -45,9 +45,9 @@ def register_lead(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
     if not actor.has_role(*REGISTERING_ROLES) or actor.agency_id is None:
         raise NotAuthorized("只有本机关的承办人或负责人可以登记案源。")
     try:
-        cleaned = forms.get("lead_registration").validate(data, {"now": clock.now()})
+        cleaned = forms.form("lead_registration").validate(data, {"now": clock.now()})
     except ValidationError as exc:
-        raise ValidationFailed("登记信息有误，请按提示修改。", fields=exc.messages) from exc
+        raise ValidationFailed("登记信息有误，请按提示修改。", fields=exc.normalized_messages()) from exc
 
     def body(session) -> Registration:
         now = clock.now()

@@ -3,6 +3,7 @@ agency settings, and the admin's holiday table."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -151,12 +152,12 @@ def mark_overdue(*, database: Database, clock: Clock, batch_size: int = 500) -> 
             session = uow.session
             due = (select(CaseDeadline.id).where(CaseDeadline.status == "running", CaseDeadline.due_at < now)
                    .order_by(CaseDeadline.id).limit(batch_size))
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
             ids = list(session.scalars(due))
             if not ids:
                 return total
-            flipped = []
+            flipped: list[Any] = []  # rows returned by the two updates
             for party_side, status in ((False, "overdue"), (True, "lapsed")):
                 # a party's window that ran out is a fact about the party ('lapsed'), not the agency's failure
                 flipped += session.execute(update(CaseDeadline).where(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine import audit
@@ -43,10 +44,10 @@ def issue_document(session, *, case: Case | int, kind: str, data: dict | None, o
     document_kind = DOCUMENT_KINDS.get(kind)
     if document_kind is None:
         raise ValidationFailed(f"未知的文书种类「{kind}」。", fields={"kind": [f"应为以下之一：{'、'.join(DOCUMENT_KINDS)}。"]})
-    if isinstance(case, int):
-        case = session.get(Case, case)
-        if case is None:
-            raise NotFound("案件不存在。")
+    found = session.get(Case, case) if isinstance(case, int) else case
+    if found is None:
+        raise NotFound("案件不存在。")
+    case = found
     now = clock.now()
     issued_on = now.astimezone(CHINA_TZ).date()
     agency = session.get(Agency, case.agency_id)
@@ -141,15 +142,15 @@ def document_number_prefix(agency: Agency) -> str:
 
 def next_document_number(session, *, agency: Agency, kind_word: str, year: int) -> str:
     """东城综执罚决字〔2026〕12号: a per-agency, per-word, per-year counter, safe across workers."""
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DocumentNumberCounter.__table__
+    table = cast(Table, DocumentNumberCounter.__table__)
     statement = insert(table).values(agency_id=agency.id, kind_word=kind_word, year=year, last_value=1)
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[table.c.agency_id, table.c.kind_word, table.c.year],
         set_={"last_value": table.c.last_value + 1},
     ).returning(table.c.last_value)
-    value = session.execute(statement).scalar_one()
+    value = session.execute(upsert).scalar_one()
     return f"{document_number_prefix(agency)}{kind_word}〔{year}〕{value}号"
 
 

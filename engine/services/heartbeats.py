@@ -35,7 +35,7 @@ def record_heartbeat(*, database: Database, worker: str, now: datetime, tick_ms:
               "last_error_at": now if error else None}
     with database.unit_of_work() as uow:
         session = uow.session
-        dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
         statement = dialect.insert(WorkerHeartbeat).values(**values)
         new, table = statement.excluded, WorkerHeartbeat.__table__.c
         session.execute(statement.on_conflict_do_update(index_elements=["worker"], set_={

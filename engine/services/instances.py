@@ -11,6 +11,7 @@ from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import AuditRecord, CaseDeadline, CaseDocument, ProcessDefinition, ProcessInstance
+from forms import form as form_of
 from forms import get as get_form
 from forms.chronology import message_date_errors
 
@@ -55,6 +56,7 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
             case = get_case_for(session, case_id, actor)
             if case.status != "open":
                 raise InvalidState("案件已经结束，不能再启动新的流程。")
+            assert starter is not None  # no process waits for the message: one that it starts was found above
             instance = start_process(session, case=case, process_id=starter, data=payload, actor=actor, clock=clock,
                                      runner=runner)
         workflow = load_workflow(session, instance, runner)
@@ -96,7 +98,7 @@ def registrable_messages(*, case_id: int, actor: Actor, uow: UnitOfWork, clock: 
 def _delivered_summary(rule, name: str, payload: dict) -> str:
     if rule is None or rule.form is None:
         return f"收到消息「{name}」"
-    form = get_form(rule.form)
+    form = form_of(rule.form)
     facts = "，".join(f"{field.label} {payload[field.name]}" for field in form.fields if payload.get(field.name))
     return f"{rule.title}" + (f"：{facts}" if facts else "")
 

@@ -40,7 +40,7 @@ def claim_job(session, model, *, worker: str, now: datetime, lease: timedelta):
     query = (select(model).where(model.status.in_(UNFINISHED),
                                  or_(model.claim_expires_at.is_(None), model.claim_expires_at < now))
              .order_by(model.id).limit(1))
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     job = session.scalar(query)
     if job is not None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import joinedload
 
 from engine import audit
@@ -149,10 +150,10 @@ def _release(database: Database, *, job_id: int, worker: str, actor: Actor, cloc
         left = session.scalar(select(func.count()).where(MigrationJobItem.job_id == job_id,
                                                          MigrationJobItem.status == "pending"))
         now = clock.now()
-        if not left and session.execute(update(MigrationJob).where(
+        if not left and cast(CursorResult, session.execute(update(MigrationJob).where(
                 MigrationJob.id == job_id, MigrationJob.status == "running")
-                .values(status="done", finished_at=now, heartbeat_at=now)).rowcount:
-            job = session.get(MigrationJob, job_id)
+                .values(status="done", finished_at=now, heartbeat_at=now))).rowcount:
+            job = session.get_one(MigrationJob, job_id)
             audit.record(session, clock=clock, actor=actor, action="migration_finished",
                          summary=f"迁移完成：{job.migrated} 个已迁移，{job.skipped} 个不能迁移，{job.failed} 个失败",
                          data={"job_id": job.id, "migrated": job.migrated, "skipped": job.skipped,
@@ -229,7 +230,7 @@ def _finish(session, item: MigrationJobItem, status: str, message: str | None, n
 
 def _record_item(database: Database, *, item_id: int, status: str, message: str, clock: Clock) -> None:
     with database.unit_of_work() as uow:
-        item = uow.session.get(MigrationJobItem, item_id, with_for_update=True)
+        item = uow.session.get_one(MigrationJobItem, item_id, with_for_update=True)
         if item.status != "pending":
             return
         _finish(uow.session, item, status, message, clock.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Callable
 
 from sqlalchemy import and_, exists, func, select
 
@@ -193,9 +194,11 @@ def trouble(session, state: str, *, now: datetime, thresholds: Thresholds, agenc
     if state == "stuck":
         return stuck(session, now=now, thresholds=thresholds, agency_id=agency_id, limit=limit, offset=offset,
                      kinds=(kind,) if kind in STUCK_KINDS else STUCK_KINDS)
-    lister = {"error": errors, "suspended": suspended,
-              "overdue": lambda s, **kw: overdue(s, now=now, **kw),
-              "due_soon": lambda s, **kw: due_soon(s, now=now, **kw)}[state]
+    listers: dict[str, Callable[..., Listing]] = {
+        "error": errors, "suspended": suspended,
+        "overdue": lambda s, **kw: overdue(s, now=now, **kw),
+        "due_soon": lambda s, **kw: due_soon(s, now=now, **kw)}
+    lister = listers[state]
     return {state: lister(session, agency_id=agency_id, limit=limit, offset=offset)}
 
 

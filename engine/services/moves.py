@@ -77,7 +77,7 @@ def skip_task(*, task_id: str, reason: str, actor: Actor, uow: UnitOfWork, clock
                        "data": case_facts(instance.case, dict(ready.data))}
             cleaned = form.validate(data or {}, context, partial=True) if form else {}
         except ValidationError as exc:
-            raise ValidationFailed("填写的数据有误，请按提示修改。", fields=exc.messages) from exc
+            raise ValidationFailed("填写的数据有误，请按提示修改。", fields=exc.normalized_messages()) from exc
         now = clock.now()
         session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
         task.status, task.completed_at, task.completed_by_id = "skipped", now, actor.user_id

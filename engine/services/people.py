@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -84,9 +85,10 @@ def save_agency(*, code: str, name: str, case_prefix: str, level: str, actor: Ac
             session.flush()
             action, summary = "agency_created", f"新增机关 {agency.name}（{code}）"
         else:
-            agency = session.get(Agency, agency_id)
-            if agency is None:
+            found = session.get(Agency, agency_id)
+            if found is None:
                 raise NotFound("机关不存在。")
+            agency = found
             agency.name, agency.case_prefix, agency.level = name.strip(), case_prefix.strip(), level
             action, summary = "agency_updated", f"修改机关 {agency.name}（{agency.code}）"
         audit.record(session, clock=clock, actor=actor, action=action, summary=summary,
@@ -119,8 +121,9 @@ def update_user(*, user_id: int, display_name: str, roles: list[str], agency_id:
         if agency_id != user.agency_id or set(roles) != user.role_ids:  # what they may do changed: sign in again
             end_everywhere(session, user_id=user.id, clock=clock)
         user.display_name, user.agency_id = display_name.strip(), agency_id
-        user.roles = [session.get(Role, role) for role in dict.fromkeys(roles)]
-        after = {"display_name": user.display_name, "roles": sorted(dict.fromkeys(roles)), "agency_id": agency_id}
+        user.roles = [session.get_one(Role, role) for role in dict.fromkeys(roles)]
+        after: dict[str, Any] = {"display_name": user.display_name, "roles": sorted(dict.fromkeys(roles)),
+                                 "agency_id": agency_id}
         audit.record(session, clock=clock, actor=actor, action="user_updated",
                      summary=f"修改用户 {user.username}：{'、'.join(ROLE_TITLES[r] for r in after['roles'])}",
                      data={"user_id": user.id, "before": before, "after": after})

@@ -2,7 +2,7 @@
 decision is changed or revoked (行政处罚法第四十八条). Personal data of natural persons is masked."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from engine import audit
 from engine.actors import Actor
@@ -75,7 +75,7 @@ def public_publications(session, *, query: str | None = None, page: int = 1,
 
     Reads the publication rows alone, never the case: what the public sees is what was published."""
     page, page_size = max(int(page), 1), max(int(page_size), 1)
-    condition = Publication.withdrawn_at.is_(None)
+    condition: ColumnElement[bool] = Publication.withdrawn_at.is_(None)
     query = (query or "").strip()[:PUBLIC_QUERY_MAX]
     if query:
         condition = condition & or_(Publication.party_name.icontains(query, autoescape=True),
@@ -105,7 +105,7 @@ def _public_view(row: Publication, agency_name: str) -> dict:
         "id": row.id, "agency_name": agency_name, "case_number": row.case_number,
         "party_name": row.party_name, "party_id_number": row.party_id_number,
         "penalty_kind": row.penalty_kind,
-        "penalty_kind_title": PENALTY_KIND_TITLES.get(row.penalty_kind, row.penalty_kind or ""),
+        "penalty_kind_title": PENALTY_KIND_TITLES.get(row.penalty_kind or "", row.penalty_kind or ""),
         "fine_amount": row.fine_amount, "decision_summary": row.decision_summary, "legal_basis": row.legal_basis,
         "decision_date": row.decision_date, "published_on": row.published_on.isoformat(),
     }

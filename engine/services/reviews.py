@@ -8,6 +8,7 @@ documents issued, clocks met late or missed — so the review starts from the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -106,11 +107,12 @@ def case_record(session, case_id: int) -> dict:
 def save_review(*, case_id: int, scores: dict, notes: dict, comment: str, actor: Actor, uow: UnitOfWork,
                 clock: Clock) -> int:
     """Record (or revise) the review of a closed case file. Returns the total score."""
-    if not actor.has_role("supervisor"):
+    if not actor.has_role("supervisor") or actor.user_id is None:
         raise NotAuthorized("案卷评查由执法监督人员进行。")
-    items, errors = {}, {}
+    items: dict[str, dict[str, Any]] = {}
+    errors: dict[str, list[str]] = {}
     for item in CHECKLIST:
-        value = scores.get(item.key)
+        value: Any = scores.get(item.key)
         try:
             points = int(value)
         except (TypeError, ValueError):

@@ -104,7 +104,7 @@ def decisions(session, period: Period, agency_id: int | None = None) -> list[dic
     return out
 
 
-def _legal_bases(session, case_ids: set[int]) -> dict[int, str]:
+def _legal_bases(session, case_ids: set[int]) -> dict[int, str | None]:
     """The legal basis of each case's latest investigation report."""
     if not case_ids:
         return {}
@@ -232,7 +232,8 @@ def _reviews(session, lo, hi, agency_id, per) -> dict:
         CaseReview.reviewed_at >= lo, CaseReview.reviewed_at < hi)
     if agency_id:
         query = query.where(CaseReview.agency_id == agency_id)
-    grades, scores = Counter(), []
+    grades: Counter[str] = Counter()
+    scores: list[int] = []
     for agency, score, grade in session.execute(query):
         per[agency]["reviewed"] += 1
         per[agency]["review_points"] += score
@@ -243,7 +244,7 @@ def _reviews(session, lo, hi, agency_id, per) -> dict:
 
 
 def _annual_row(name: str, counter: Counter) -> dict:
-    row = {key: counter.get(key, 0) for key, _ in ANNUAL_COLUMNS if key != "agency"}
+    row: dict[str, object] = {key: counter.get(key, 0) for key, _ in ANNUAL_COLUMNS if key != "agency"}
     row["agency"] = name
     row["fine_total"] = round(float(counter.get("fine_total", 0)), 2)
     timed = counter.get("decisions_timed", 0)

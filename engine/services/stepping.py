@@ -39,7 +39,7 @@ def get_instance(session, instance_id: int, *, for_update: bool = False, skip_lo
                  ) -> ProcessInstance:
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
         joinedload(ProcessInstance.case).lazyload(Case.agency))
-    if for_update and session.bind.dialect.name == "postgresql":
+    if for_update and session.get_bind().dialect.name == "postgresql":
         # FOR NO KEY UPDATE: it keeps other writers off the instance but lets a transaction that is appending an
         # audit record about it check the foreign key (else: a deadlock with the audit chain's lock at commit)
         query = query.with_for_update(skip_locked=skip_locked, of=ProcessInstance, key_share=True)

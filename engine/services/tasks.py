@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from marshmallow import ValidationError
-from sqlalchemy import and_, delete, or_, select, update
+from typing import cast
+
+from sqlalchemy import CursorResult, and_, delete, or_, select, update
 from sqlalchemy.orm import lazyload
 
 import forms
@@ -65,9 +67,9 @@ def claim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> 
         ensure_can_work(task, actor)
         if task.assignee_id == actor.user_id:
             return
-        claimed = session.execute(update(HumanTask).where(
+        claimed = cast(CursorResult, session.execute(update(HumanTask).where(
             HumanTask.id == task_id, HumanTask.status == "open", HumanTask.assignee_id.is_(None),
-        ).values(assignee_id=actor.user_id)).rowcount
+        ).values(assignee_id=actor.user_id))).rowcount
         if not claimed:
             raise TaskNotOpen("该任务刚被他人认领或已办结。")
         audit.record(session, clock=clock, actor=actor, action="task_claimed", case_id=task.case_id,
@@ -151,7 +153,7 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
                                            "now": clock.now(),
                                            "amount_due": lambda on: case_amount_due(session, case.id, on=on)})
         except ValidationError as exc:
-            raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.messages) from exc
+            raise ValidationFailed("表单填写有误，请按提示修改。", fields=exc.normalized_messages()) from exc
         if properties.get("duty"):
             take_duty(session, case_id=case.id, actor=actor, duty=properties["duty"], clock=clock)
         cleaned.update(run_check(properties.get("check"), session, case=case, data=cleaned, actor=actor, clock=clock))

@@ -44,7 +44,7 @@ def claim_due(*, database: Database, worker: str, now: datetime, limit: int = DE
                  .where(ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now,
                         or_(ProcessInstance.claim_expires_at.is_(None), ProcessInstance.claim_expires_at < now))
                  .order_by(ProcessInstance.next_due_at).limit(limit))
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, key_share=True)  # FOR NO KEY UPDATE (see stepping)
         ids = list(session.scalars(query))
         if ids:
@@ -91,7 +91,7 @@ def fire_due_timers(*, database: Database, runner: WorkflowRunner, clock: Clock,
     To catch up to a given moment (ops, or simulating a case's future) pass a clock set to that moment.
     """
     worker = worker or worker_name()
-    fired, attempted = 0, set()
+    fired, attempted = 0, set[int]()
     while True:
         claimed = claim_due(database=database, worker=worker, now=clock.now(), limit=batch_size, lease=lease)
         if not claimed or attempted.issuperset(claimed):

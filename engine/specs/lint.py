@@ -104,7 +104,8 @@ def _children(container, *names):
 def _flows(container, problems) -> None:
     """Sequence flows join nodes of the same (sub)process; every node is reached and leads on."""
     nodes = {node.get("id"): node for node in _children(container, *FLOW_NODES)}
-    incoming, outgoing = Counter(), Counter()
+    incoming: Counter[str] = Counter()
+    outgoing: Counter[str] = Counter()
     for flow in _children(container, "sequenceFlow"):
         source, target = flow.get("sourceRef"), flow.get("targetRef")
         for end, ref in (("起点", source), ("终点", target)):
@@ -214,9 +215,10 @@ def _timer(definition, problems, *, product: bool) -> None:
             problems.add(event, f"定时事件{label(event)}：deadline()/deadline_warning() 给出到期时刻，只能用在 timeDate")
         for call in calls:
             keys = _constant_strings(call.args[0]) if call.args else None
+            name = call.func.id if isinstance(call.func, ast.Name) else ""
             if not keys:
-                problems.add(event, f"定时事件{label(event)}：{call.func.id}() 的第一个参数须直接写明期限目录的键，"
-                                    f"如 {call.func.id}(\"decision_90d\")")
+                problems.add(event, f"定时事件{label(event)}：{name}() 的第一个参数须直接写明期限目录的键，"
+                                    f"如 {name}(\"decision_90d\")")
                 continue
             for key in keys:
                 if not is_known(key):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
@@ -57,7 +57,9 @@ def parse_bpmn(source_name: str, xml: bytes, *, form_exists: Callable[[str], boo
            or p["message"].startswith("文件中没有流程") for p in problems):
         raise DefinitionProblem(f"{source_name}: {problems[0]['message']}", problems=problems)
 
-    spec = subprocess_specs = None
+    spec: Any = None
+    subprocess_specs: Any = None
+    engine_problem: dict | None
     try:
         parser = CamundaParser()
         parser.add_bpmn_xml(root, filename=source_name)
