@@ -3,13 +3,17 @@
 A page is at most three SQL statements — the rows, the total (skipped when the counts or the rows already
 tell it), and the navigation counts — and never deserializes a workflow: everything comes from the indexed
 `human_task` mirror joined to its case, instance and definition rows.
+
+It does not grow with the queue: each part of a view (my tasks, each of my roles' queues) is walked in deadline
+order along its own index and only as far as the page reaches, and counts stop at COUNT_CAP ("10,000+"):
+exactly counting a queue of 100,000 tasks would cost more than the whole page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, false, func, literal_column, or_, select, union_all
 
 from engine.actors import Actor
 from engine.deadlines.calendar_store import load_calendar
@@ -23,6 +27,27 @@ DUE_FILTERS = ("overdue", "soon")
 SOON_WORKING_DAYS = 3
 SUPERVISING_ROLES = ("head", "admin")  # may see the whole agency's open tasks and assign them (assign_task)
 MAX_PAGE_SIZE = 200
+COUNT_CAP = 10_000  # a count beyond it is shown as "10,000+" (MoreThan), past it only when a page needs it
+OPEN = literal_column("'open'")  # a literal, so the planner matches the partial queue index even on a generic plan
+
+
+class MoreThan(int):
+    """A count that stopped at a cap: more than this many. Shown as "10,000+"; a sum with it stays a bound."""
+
+    def __str__(self) -> str:
+        return f"{int(self):,}+"
+
+    def __repr__(self) -> str:
+        return f"MoreThan({int(self)})"
+
+    def __add__(self, other):
+        return MoreThan(int(self) + int(other))
+
+    __radd__ = __add__
+
+
+def _capped(count: int) -> int:
+    return MoreThan(COUNT_CAP) if count > COUNT_CAP else count
 
 
 @dataclass(frozen=True)
@@ -85,7 +110,14 @@ class InboxPage:
 
     @property
     def pages(self) -> int:
+        """The number of pages; a MoreThan ("200+") while the total is one ("10,000+")."""
+        if isinstance(self.total, MoreThan):
+            return MoreThan(int(self.total) // self.page_size)
         return max((self.total + self.page_size - 1) // self.page_size, 1)
+
+    @property
+    def has_next(self) -> bool:
+        return isinstance(self.pages, MoreThan) or self.page < self.pages
 
 
 def due_soon_before(session, now: datetime, working_days: int = SOON_WORKING_DAYS) -> datetime:
@@ -119,6 +151,10 @@ def workdays_left(session, due_at: datetime | None, unit: str | None, now: datet
     return working_days_between(load_calendar(session), local_day(now), last_day, set())
 
 
+def _open():
+    return HumanTask.status == OPEN
+
+
 def _mine(actor: Actor):
     if actor.user_id is None:
         return false()
@@ -148,15 +184,30 @@ def _scope(actor: Actor, view: str):
     return or_(_mine(actor), _queue(actor))
 
 
+def _parts(actor: Actor, view: str) -> list:
+    """The view as disjoint parts, each of which one index walks in deadline order: my tasks, each role's queue."""
+    if view == "agency":
+        return [_scope(actor, view)]
+    parts = [_mine(actor)] if view in ("all", "mine") and actor.user_id is not None else []
+    if view in ("all", "queue") and actor.roles and actor.agency_id is not None:
+        parts += [and_(HumanTask.assignee_id.is_(None), HumanTask.candidate_role == role,
+                       HumanTask.agency_id == actor.agency_id) for role in sorted(actor.roles)]
+    return parts or [false()]
+
+
+def _capped_count(condition):
+    """How many open tasks meet `condition`, counting no further than one past COUNT_CAP."""
+    found = select(HumanTask.id).where(_open(), condition).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(found).scalar_subquery()
+
+
 def inbox_counts(session, actor: Actor, *, now: datetime) -> InboxCounts:
-    """The navigation's counts in one grouped query over the two inbox indexes."""
+    """The navigation's counts in one query, each along an inbox index and stopping at COUNT_CAP."""
     mine, queue = _mine(actor), _queue(actor)
     late = overdue_task(now)
-    row = session.execute(select(
-        func.count(case((mine, 1))), func.count(case((queue, 1))),
-        func.count(case((and_(mine, late), 1))), func.count(case((and_(queue, late), 1))),
-    ).where(HumanTask.status == "open", or_(mine, queue))).one()
-    return InboxCounts(*row)
+    row = session.execute(select(_capped_count(mine), _capped_count(queue), _capped_count(and_(mine, late)),
+                                 _capped_count(and_(queue, late)))).one()
+    return InboxCounts(*(_capped(count) for count in row))
 
 
 def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None, process_id: str | None = None,
@@ -179,7 +230,8 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
     page = max(int(page), 1)
     q = (q or "").strip() or None
 
-    conditions = [HumanTask.status == "open", _scope(actor, view)]
+    parts = _parts(actor, view)
+    conditions = []
     needs_case = needs_definition = False
     if stage:
         conditions.append(Case.stage == stage)
@@ -197,18 +249,36 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
         needs_case = True
 
     order = (HumanTask.due_at.asc().nulls_last(), HumanTask.created_at, HumanTask.id)
-    matching = select(HumanTask.id).select_from(HumanTask)
-    if needs_case:
-        matching = matching.join(Case, Case.id == HumanTask.case_id)
-    if needs_definition:
-        matching = (matching.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                    .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
-    matching = matching.where(*conditions)
+
+    def matching(part, *columns):
+        query = select(*columns).select_from(HumanTask)
+        if needs_case:
+            query = query.join(Case, Case.id == HumanTask.case_id)
+        if needs_definition:
+            query = (query.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                     .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id))
+        return query.where(_open(), part, *conditions)
+
+    def every(*columns):
+        return union_all(*(matching(part, *columns) for part in parts))
+
+    def page_of_ids(offset: int):
+        if len(parts) == 1:
+            return matching(parts[0], HumanTask.id).order_by(*order).limit(page_size).offset(offset).subquery()
+        # each part's first offset + page_size tasks along its own index, then the page among those: one
+        # ordered walk per part, never a sort of a whole queue (PostgreSQL does not merge a UNION in order)
+        heads = [part.subquery() for part in (
+            matching(part, HumanTask.id, HumanTask.due_at, HumanTask.created_at).order_by(*order)
+            .limit(offset + page_size) for part in parts)]
+        merged = union_all(*(select(head).select_from(head) for head in heads)).subquery()
+        return (select(merged.c.id)
+                .order_by(merged.c.due_at.asc().nulls_last(), merged.c.created_at, merged.c.id)
+                .limit(page_size).offset(offset).subquery())
 
     def fetch(number: int) -> list[InboxRow]:
         # the page's tasks first (from the task indexes alone), then their case, process and assignee: joining
         # before the LIMIT would make PostgreSQL join every open task of a large database to sort a queue
-        page_ids = matching.order_by(*order).limit(page_size).offset((number - 1) * page_size).subquery()
+        page_ids = page_of_ids((number - 1) * page_size)
         result = session.execute(
             select(HumanTask.id, HumanTask.case_id, Case.number, Case.party_name, Case.stage,
                    ProcessDefinition.process_id, ProcessDefinition.name, HumanTask.name, HumanTask.title,
@@ -224,14 +294,20 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
         return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before, row.due_party_side),
                          workdays_left=workdays_left(session, row.due_at, row.due_unit, now)) for row in result]
 
+    def exact_total() -> int:
+        return session.scalar(select(func.count()).select_from(every(HumanTask.id).subquery()))
+
     counts = inbox_counts(session, actor, now=now)
     rows = fetch(page)
-    if not (stage or process_id or q) and (due is None or due == "overdue") and view != "agency":
-        total = counts.overdue_of(view) if due else counts.of(view)  # the counts already say it
-    elif (rows and len(rows) < page_size) or (not rows and page == 1):
+    if (rows and len(rows) < page_size) or (not rows and page == 1):
         total = (page - 1) * page_size + len(rows)  # the last page says it
+    elif not (stage or process_id or q) and (due is None or due == "overdue") and view != "agency":
+        total = counts.overdue_of(view) if due else counts.of(view)  # the counts already say it
     else:
-        total = session.scalar(select(func.count()).select_from(matching.subquery()))
+        total = _capped(session.scalar(
+            select(func.count()).select_from(every(HumanTask.id).limit(COUNT_CAP + 1).subquery())))
+    if isinstance(total, MoreThan) and (page * page_size > COUNT_CAP or not rows):
+        total = exact_total()  # deep in a very long list (or past its end): the pager needs the exact number
     if not rows and total and page > 1:  # past the end (the last task on the last page was just claimed)
         page = (total + page_size - 1) // page_size
         rows = fetch(page)

@@ -226,6 +226,10 @@ class HumanTask(Base):
         # the dashboard's "unclaimed for N days", oldest first: a walk of this index, not a sort of every open task
         Index("ix_human_task_unclaimed", "created_at", "id", postgresql_where=text(UNCLAIMED_TASK),
               sqlite_where=text(UNCLAIMED_TASK)),
+        # a role's queue in the inbox's order, walked only as far as a page (or a capped count) reaches
+        Index("ix_human_task_open_queue", "agency_id", "candidate_role", "due_at", "created_at", "id",
+              postgresql_include=["due_party_side"], postgresql_where=text(UNCLAIMED_TASK),
+              sqlite_where=text(UNCLAIMED_TASK)),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     spiff_task_id: Mapped[str] = mapped_column(String(36))

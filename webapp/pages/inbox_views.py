@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -41,6 +43,13 @@ def _text(value: str | None) -> str | None:
     return "".join(char for char in (value or "") if char >= " ").strip()[:100] or None
 
 
+def _url_of(endpoint: str, key: str, sample):
+    """url_for of `endpoint` for any value of its one argument `key`, built once: a page of 50 rows needs 150
+    of these, and each url_for call costs as much as rendering its row."""
+    before, _, after = url_for(endpoint, **{key: sample}).rpartition(str(sample))
+    return lambda value: f"{before}{quote(str(value), safe='')}{after}"
+
+
 @pages_blueprint.get("/inbox")
 @login_required
 def inbox():
@@ -71,7 +80,14 @@ def inbox():
         "inbox/index.html", result=result, tasks=result.rows, filters=filters, active=active,
         inbox_url=inbox_url, stages=STAGE_TITLES, processes=processes, colleagues=colleagues,
         can_assign=can_assign, now=result.now, soon_before=result.soon_before,
-        here=request.full_path.rstrip("?"))
+        here=request.full_path.rstrip("?"), case_url=_url_of("pages.show_case", "case_id", 987654321),
+        **{f"{name}_url": _url_of(f"pages.{endpoint}", "task_id", "TASK-ID") for name, endpoint in (
+            ("task", "task_page"), ("claim", "claim_task"), ("unclaim", "unclaim_task"), ("assign", "assign_task"))},
+        count_cap=inbox_services.COUNT_CAP,
+        capped=any(isinstance(count, inbox_services.MoreThan) for count in (
+            result.total, result.counts.mine, result.counts.queue, result.counts.overdue)),
+        # past the count's cap the last page is not known yet: a page past the end shows the last one
+        last_page=MAX_PAGE if isinstance(result.pages, inbox_services.MoreThan) else result.pages)
 
 
 @pages_blueprint.post("/tasks/<task_id>/claim")
