@@ -3,9 +3,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from engine.errors import DomainError, NotAuthorized
+from engine.roles import ROLE_TITLES
 from engine.services import inbox as inbox_services
 from engine.services import tasks as task_services
 
@@ -76,8 +78,11 @@ def inbox():
                                          if value is not None and not (key == "view" and value == "all")
                                          and not (key == "page" and value == 1)})
 
+    # the rows' stage and role names, each translated once rather than once a row
+    stage_names = {stage: gettext(STAGE_TITLES.get(stage, stage)) for stage in {row.stage for row in result.rows}}
+    role_names = {role: gettext(ROLE_TITLES.get(role, role)) for role in {row.candidate_role for row in result.rows}}
     return render_template(
-        "inbox/index.html", result=result, tasks=result.rows, filters=filters, active=active,
+        "inbox/index.html", result=result, tasks=result.rows, stage_names=stage_names, role_names=role_names, filters=filters, active=active,
         inbox_url=inbox_url, stages=STAGE_TITLES, processes=processes, colleagues=colleagues,
         can_assign=can_assign, now=result.now, soon_before=result.soon_before,
         here=request.full_path.rstrip("?"), case_url=_url_of("pages.show_case", "case_id", 987654321),
