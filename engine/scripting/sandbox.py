@@ -55,7 +55,10 @@ class SandboxViolation(Exception):
 @dataclass(frozen=True)
 class Limits:
     time_limit: float = 1.0  # CPU seconds of the script's thread, in the script and in the system functions it calls
-    wait_limit: float = 5.0  # seconds its system functions spent waiting (wall time less CPU time), all together
+    # seconds its system functions spent waiting (wall time less CPU time), all together: as long as the database's
+    # own lock timeout, so a loaded machine (threads waiting for the GIL, a contended row) never fails a correct
+    # step — a statutory timer above all — while no script holds the database longer than a lock wait could
+    wait_limit: float = 30.0
     max_steps: int = 2_000_000  # bytecode instructions executed (about a second when traced)
     max_size: int = 1_000_000  # items in a list, tuple or dict built in one operation; task data one script writes
     max_text: int = 100_000  # characters in a string (bytes in bytes) built in one operation

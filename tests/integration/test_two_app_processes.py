@@ -34,8 +34,9 @@ def free_port() -> int:
 def start_app(url: str, port: int, instance: Path) -> subprocess.Popen:
     env = {**os.environ, "ZHIFA_DATABASE_URL": url, "ZHIFA_INSTANCE_PATH": str(instance),
            "ZHIFA_TICK_SECONDS": "0.2", "ZHIFA_SECRET_KEY": "shared-secret-of-the-deployment"}
-    process = subprocess.Popen([ZHIFA, "run", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    instance.mkdir(parents=True, exist_ok=True)
+    log = (instance / "server.log").open("wb")
+    process = subprocess.Popen([ZHIFA, "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -89,7 +90,9 @@ def test_two_app_processes_share_the_work(postgres_url, tmp_path):
                 "select instance_id, count(*) from audit_record where action = 'timer_fired' group by instance_id")))
             workers = {row[0] for row in uow.session.execute(text(
                 "select distinct data::json->>'worker' from audit_record where action = 'timer_fired'"))}
-        assert len(per_instance) == DUE and {count for _, count in per_instance} == {1}
+            failed = list(uow.session.execute(text(
+                "select id, error_element, error_message from process_instance where status = 'error'")))
+        assert len(per_instance) == DUE and {count for _, count in per_instance} == {1}, failed
         assert len(workers) == 2, workers  # both processes' schedulers took part
         status, tasks = call(ports[0], head, "/api/v1/tasks?limit=100")
         assert status == 200 and len(tasks["tasks"]) == len(lead_checks)  # the head sees the filing approvals

@@ -83,7 +83,7 @@ def test_a_hostile_script_fails_its_step_plainly_and_the_case_stays_workable(app
     started = time.monotonic()
     failed = client.post(f"/api/v1/tasks/{task.id}/complete", json={"findings": "属实", "recommendation": "file"},
                          headers=handler)
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 20  # refused in well under a second; loose, a loaded machine stretches it
     error = failed.get_json()["error"]
     assert error["code"] == "engine_error" and error["element_id"] == "compute"
     assert "本次操作没有生效，案件保持原状" in error["message"] and "detail" not in error  # plain, for the clerk
@@ -121,10 +121,13 @@ def test_other_work_completes_while_a_hostile_step_is_being_stopped(app, client,
     other_seconds = time.monotonic() - started
     attacker.join(10)
     assert done.status_code == 200 and [t["name"] for t in done.get_json()["tasks"]] == ["filing_approval"]
-    # on SQLite the other step may wait for the hostile one's write lock (for up to 30 s), but the hostile step
-    # lets go of it when its one-second budget is spent
-    assert other_seconds < 4
-    assert outcome["status"] == 500 and outcome["seconds"] < 4
+    # on SQLite the other step may wait for the hostile one's write lock, but the hostile step lets go of it when
+    # its one-second CPU budget is spent: far sooner than the minute the unbounded loop ran (a loose bound, since a
+    # loaded machine stretches wall time)
+    assert outcome["status"] == 500 and other_seconds < 20 and outcome["seconds"] < 20
+    with world.uow() as uow:
+        instance = uow.session.get(ProcessInstance, hostile_task.instance_id)
+        assert REFUSAL["a loop of system functions"] in instance.error_message
 
 
 def test_a_step_looping_through_a_script_shares_one_quota_of_twenty_clocks(client, world, staff, designer,
