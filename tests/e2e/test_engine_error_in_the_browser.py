@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from .conftest import login
-from .test_case_in_the_browser import logout, open_task, shot
-from .test_typed_work_in_the_browser import FINDINGS, register
+from .test_case_in_the_browser import logout, shot
+from .test_typed_work_in_the_browser import FINDINGS, type_a_lead_check
 
 LEAD_INTAKE = Path(__file__).resolve().parents[2] / "processes" / "lead_intake.bpmn"
 
@@ -31,12 +31,7 @@ def test_an_engine_error_keeps_the_typed_form_and_says_what_to_do(server, page):
     deploy_a_broken_lead_intake(page, server)
     logout(page)
 
-    login(page, server, "handler2")
-    case_url = register(page)
-    open_task(page, case_url, "案源初查")
-    task_url = page.url
-    page.fill("#f-findings", FINDINGS)
-    page.select_option("#f-recommendation", "file")
+    task_url = type_a_lead_check(page, server)
     page.click("button:has-text('提交办结')")
     page.wait_for_selector(".step-failed")
     message = page.inner_text(".step-failed")

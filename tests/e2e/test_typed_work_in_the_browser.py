@@ -17,13 +17,17 @@ def register(page) -> str:
                          location="人民路 88 号", discovered=server_now() - timedelta(hours=2))
 
 
-def test_uploading_evidence_keeps_every_typed_field(server, page):
+def type_a_lead_check(page, server) -> str:
+    """handler2 registers a lead and types 案源初查 without submitting it; returns the task page's address."""
     login(page, server, "handler2")
-    case_url = register(page)
-    open_task(page, case_url, "案源初查")
-    task_url = page.url
+    open_task(page, register(page), "案源初查")
     page.fill("#f-findings", FINDINGS)
     page.select_option("#f-recommendation", "file")
+    return page.url
+
+
+def test_uploading_evidence_keeps_every_typed_field(server, page):
+    task_url = type_a_lead_check(page, server)
     page.set_input_files("#attachment-file", files=[{"name": "占道照片.jpg", "mimeType": "image/jpeg", "buffer": JPEG}])
     page.fill("#attachment-description", "摊位全景")
     page.click("button:has-text('上传')")
