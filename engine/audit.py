@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import Any, Mapping, cast
 from datetime import datetime, timezone
 
 from sqlalchemy import Table, Text, bindparam, event, select, text, type_coerce, update
@@ -34,7 +34,7 @@ HASHED_FIELDS = ("at", "actor_id", "actor_name", "action", "case_id", "instance_
                  "summary")
 
 
-def record(session, *, clock: Clock, actor: Actor, action: str, summary: str, case_id: int | None = None,
+def record(session: Session, *, clock: Clock, actor: Actor, action: str, summary: str, case_id: int | None = None,
            instance_id: int | None = None, task_id: str | None = None, task_title: str | None = None,
            data: dict | None = None) -> AuditRecord:
     entry = AuditRecord(at=clock.now(), actor_id=actor.user_id, actor_name=actor.name, action=action,
@@ -44,7 +44,7 @@ def record(session, *, clock: Clock, actor: Actor, action: str, summary: str, ca
     return entry
 
 
-def record_hash(prev_hash: str, fields: dict, data_text: str | None) -> str:
+def record_hash(prev_hash: str, fields: Mapping[Any, Any], data_text: str | None) -> str:
     """SHA-256 over the previous hash and the record's content as stored (data as its JSON text)."""
     at = fields["at"].astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds")
     values = [HASH_VERSION, prev_hash, at, *(fields[name] for name in HASHED_FIELDS[1:]), data_text]
@@ -140,7 +140,7 @@ class ChainReport:
         return self.problem is None
 
 
-def verify_chain(session, *, batch_size: int = 5000, after: tuple[int, str] | None = None) -> ChainReport:
+def verify_chain(session: Session, *, batch_size: int = 5000, after: tuple[int, str] | None = None) -> ChainReport:
     """Walk the records in id order, recompute every hash and check every link; stop at the first break.
     `after=(id, hash)` walks only the records after a known good one (the last anchor's), from that hash on."""
     table = AuditRecord.__table__

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.engine import make_url
 
 from engine.audit import ChainReport, verify_chain
@@ -89,7 +90,7 @@ def last_anchor(path: Path, database: str) -> Anchor | None:
         return _last_in(handle, database)
 
 
-def compare(session, anchor: Anchor) -> str | None:
+def compare(session: Session, anchor: Anchor) -> str | None:
     """What no longer agrees with the anchor, in words a clerk reads, or None."""
     table = AuditRecord.__table__
     count, max_id = session.execute(select(func.count(), func.max(table.c.id))).one()
@@ -112,13 +113,13 @@ def compare(session, anchor: Anchor) -> str | None:
     return None
 
 
-def check(session, *, path: Path, database: str) -> tuple[Anchor | None, str | None]:
+def check(session: Session, *, path: Path, database: str) -> tuple[Anchor | None, str | None]:
     """The last anchor of this database in the file, and what disagrees with it (None: all agrees)."""
     anchor = last_anchor(path, database)
     return anchor, (compare(session, anchor) if anchor is not None else None)
 
 
-def write_anchor(session, *, path: Path, database: str, clock: Clock,
+def write_anchor(session: Session, *, path: Path, database: str, clock: Clock,
                  unless_younger_than: timedelta | None = None) -> AnchorResult:
     """Append the chain's head and count, after checking the last anchor still holds and the records since it
     chain on from it (a broken trail is never anchored). `unless_younger_than`: the scheduler's daily anchor, which
@@ -137,7 +138,7 @@ def write_anchor(session, *, path: Path, database: str, clock: Clock,
         report: ChainReport = verify_chain(session, after=after)
         if not report.ok:
             return AnchorResult(None, report.problem)
-        count = session.scalar(select(func.count()).select_from(AuditRecord.__table__))
+        count = session.execute(select(func.count()).select_from(AuditRecord.__table__)).scalar_one()
         anchor = Anchor(at=now.isoformat(), database=database, records=count, last_id=report.last_id,
                         last_hash=report.head_hash)
         handle.seek(0, 2)

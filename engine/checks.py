@@ -3,8 +3,10 @@ completed, because they need the database or the calendar: who may be assigned, 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.clock import CHINA_TZ, Clock
@@ -17,7 +19,7 @@ from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInsta
 MIN_INVESTIGATORS = 2  # 执法人员不得少于两人（行政处罚法第四十二条、第五十五条）
 
 
-def certified_officers(session, *, agency_id: int, on: date) -> list[User]:
+def certified_officers(session: Session, *, agency_id: int, on: date) -> list[User]:
     """Handlers of an agency holding an enforcement certificate valid on that day: who may be assigned."""
     users = session.scalars(select(User).where(User.agency_id == agency_id, User.is_active.is_(True))
                             .order_by(User.display_name)).all()
@@ -34,13 +36,14 @@ def investigator_team(data: dict) -> tuple[list, str]:
     return team, "co_officers" if lead is not None else "officers"
 
 
-def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+def check_investigators(session: Session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     today = clock.now().astimezone(CHINA_TZ).date()
     ids, field = investigator_team(data)
     if len(ids) < MIN_INVESTIGATORS:
         raise ValidationFailed("调查取证须由两名以上执法人员进行。",
                                fields={field: [f"请至少选择 {MIN_INVESTIGATORS} 名不同的执法人员（主办人和协办人）。"]})
-    officers, problems = [], []
+    officers: list[dict[str, Any]] = []
+    problems: list[str] = []
     for user_id in ids:
         user = session.get(User, user_id)
         if user is None or user.agency_id != case.agency_id or not user.is_active or "handler" not in user.role_ids:
@@ -60,7 +63,7 @@ def check_investigators(session, *, case: Case, data: dict, actor: Actor, clock:
     return {"officers": officers, "lead_officer": officers[0], "co_officers": officers[1:]}
 
 
-def check_certified_actor(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+def check_certified_actor(session: Session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     user = session.get(User, actor.user_id) if actor.user_id else None
     certificate = user.valid_certificate(clock.now().astimezone(CHINA_TZ).date()) if user else None
     if user is None or certificate is None:
@@ -69,7 +72,7 @@ def check_certified_actor(session, *, case: Case, data: dict, actor: Actor, cloc
     return {"officers": [{"id": user.id, "name": user.display_name, "certificate_number": certificate.number}]}
 
 
-def check_hearing_notice(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+def check_hearing_notice(session: Session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     hearing_at = datetime.fromisoformat(data["hearing_time"])
     hearing_day = hearing_at.astimezone(CHINA_TZ).date() if hearing_at.tzinfo else hearing_at.date()
     latest = working_days_before(load_calendar(session), hearing_day, 7, set())
@@ -84,7 +87,7 @@ def check_hearing_notice(session, *, case: Case, data: dict, actor: Actor, clock
 CLOSING_PROCESS = "case_closing"
 
 
-def check_case_complete(session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+def check_case_complete(session: Session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     """Archiving closes the case: a step still open elsewhere on it (告知投诉举报人, a publication to withdraw…)
     must be done first, or it would stay open on a closed file."""
     open_elsewhere = session.scalars(
@@ -108,7 +111,7 @@ CHECKS = {
 }
 
 
-def run_check(name: str | None, session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
+def run_check(name: str | None, session: Session, *, case: Case, data: dict, actor: Actor, clock: Clock) -> dict:
     if not name:
         return {}
     return CHECKS[name](session, case=case, data=data, actor=actor, clock=clock)

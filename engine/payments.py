@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.deadlines.counting import local_day
 from engine.store.models import AuditRecord, CaseDeadline
@@ -66,7 +67,7 @@ def as_json(due: dict) -> dict:
     return plain(due)
 
 
-def payment_clock(session, case_id: int) -> CaseDeadline | None:
+def payment_clock(session: Session, case_id: int) -> CaseDeadline | None:
     """The latest payment clock of the case that was not cancelled (a revoked decision cancels it)."""
     return session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case_id,
                                                       CaseDeadline.key == PAYMENT_CLOCK,
@@ -88,14 +89,14 @@ def instalment_schedule(plan: list[dict], paid: Decimal, on: date) -> list[dict]
     return schedule
 
 
-def recorded(session, case_id: int) -> tuple[Decimal | None, list[dict]]:
+def recorded(session: Session, case_id: int) -> tuple[Decimal | None, list[dict]]:
     """The fine the decision imposed (None without one) and the payments recorded so far, oldest first; an
     approved instalment plan is the last entry of kind `plan` among them."""
     fine, payments, _ = recorded_with_plan(session, case_id)
     return fine, payments
 
 
-def recorded_with_plan(session, case_id: int) -> tuple[Decimal | None, list[dict], list[dict] | None]:
+def recorded_with_plan(session: Session, case_id: int) -> tuple[Decimal | None, list[dict], list[dict] | None]:
     """The fine, the payments, and the instalments of the latest approved plan (None without one)."""
     rows = session.execute(select(AuditRecord.action, AuditRecord.data).where(
         AuditRecord.case_id == case_id, AuditRecord.action.in_(("task_completed", PAYMENT_ACTION, PLAN_ACTION)))
@@ -112,7 +113,7 @@ def recorded_with_plan(session, case_id: int) -> tuple[Decimal | None, list[dict
     return fine, payments, plan
 
 
-def case_amount_due(session, case_id: int, *, on: date | None = None, today: date | None = None) -> dict | None:
+def case_amount_due(session: Session, case_id: int, *, on: date | None = None, today: date | None = None) -> dict | None:
     """What the party owes on `on` (default: the last payment's day once everything is paid, else today), or
     None when no fine is payable (no fine decided, no payment clock, or the decision was revoked)."""
     clock = payment_clock(session, case_id)

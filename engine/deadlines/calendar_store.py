@@ -10,6 +10,7 @@ import threading
 import time
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.calendar import DayEntry, WorkCalendar
 from engine.store.models import CalendarDay, CalendarYear
@@ -25,8 +26,8 @@ def forget() -> None:
         _cached.clear()
 
 
-def load_calendar(session) -> WorkCalendar:
-    key = str(session.bind.url)
+def load_calendar(session: Session) -> WorkCalendar:
+    key = str(session.get_bind().engine.url)
     with _lock:
         hit = _cached.get(key)
     if hit is not None and time.monotonic() - hit[0] < RECHECK_SECONDS:

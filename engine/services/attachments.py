@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -120,14 +121,14 @@ def store_attachment(*, case_id: int, task_id: str | None, filename: str, stream
             temp.unlink()
 
 
-def list_attachments(session, case_id: int) -> list[dict]:
+def list_attachments(session: Session, case_id: int) -> list[dict]:
     rows = session.scalars(select(Attachment).where(Attachment.case_id == case_id).order_by(Attachment.uploaded_at))
     return [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "kind": KINDS.get(a.content_type, ""),
              "size": a.size, "sha256": a.sha256, "description": a.description, "task_id": a.task_id,
              "uploaded_by": a.uploaded_by_name, "uploaded_at": a.uploaded_at.isoformat()} for a in rows]
 
 
-def open_attachment(session, *, case_id: int, attachment_id: str, actor: Actor, store: AttachmentStore):
+def open_attachment(session: Session, *, case_id: int, attachment_id: str, actor: Actor, store: AttachmentStore):
     """The attachment and its verified file path; a file changed on disk is refused, not served."""
     get_case_for(session, case_id, actor)
     attachment = session.get(Attachment, attachment_id)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -82,7 +83,7 @@ def create_bulk(*, action: str, targets: list, reason: str, actor: Actor, uow: U
         return operation.id
 
 
-def _labels(session, action: str, targets: list[str]) -> dict[str, str]:
+def _labels(session: Session, action: str, targets: list[str]) -> dict[str, str]:
     if action == "reassign":
         rows = session.execute(select(HumanTask.id, Case.number, HumanTask.title)
                                .join(Case, Case.id == HumanTask.case_id).where(HumanTask.id.in_(targets)))
@@ -204,7 +205,7 @@ def _release(database: Database, operation_id: int, *, worker: str, now: datetim
 
 # -- reading progress ------------------------------------------------------------------------------------------
 
-def progress(session, operation_id: int) -> dict:
+def progress(session: Session, operation_id: int) -> dict:
     operation = session.get(BulkOperation, operation_id)
     if operation is None:
         raise NotFound("批量操作不存在。")
@@ -218,7 +219,7 @@ def progress(session, operation_id: int) -> dict:
     return _summary(operation, counts) | {"items": [dict(row._mapping) for row in items]}
 
 
-def recent_operations(session, limit: int = 20) -> list[dict]:
+def recent_operations(session: Session, limit: int = 20) -> list[dict]:
     operations = session.scalars(select(BulkOperation).order_by(BulkOperation.id.desc()).limit(limit)).all()
     counts: dict[int, dict[str, int]] = {}
     if operations:

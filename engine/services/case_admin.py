@@ -3,6 +3,7 @@ open tasks with the colleagues they may go to, clocks, and the heads who may app
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.clock import Clock
@@ -39,7 +40,7 @@ def reassign_task(*, task_id: str, assignee_id: int, reason: str, actor: Actor, 
                 change_lead=change_lead)
 
 
-def staff_by_role(session, agency_id: int, roles) -> dict[str, list[tuple[int, str]]]:
+def staff_by_role(session: Session, agency_id: int, roles) -> dict[str, list[tuple[int, str]]]:
     """Active staff of an agency holding each role: who a task may go to, who may approve (heads)."""
     out: dict[str, list[tuple[int, str]]] = {role: [] for role in roles}
     for role, user_id, name in session.execute(
@@ -50,7 +51,7 @@ def staff_by_role(session, agency_id: int, roles) -> dict[str, list[tuple[int, s
     return out
 
 
-def admin_case(session, *, case_id: int, actor: Actor, runner: WorkflowRunner) -> dict:
+def admin_case(session: Session, *, case_id: int, actor: Actor, runner: WorkflowRunner) -> dict:
     case = get_case_for(session, case_id, actor)
     instances = []
     for instance, process_name, version in session.execute(

@@ -11,6 +11,7 @@ facts about the party and keep running: a lawsuit on a closed case still starts 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -25,7 +26,7 @@ ANSWERABLE = {"reconsideration": "行政复议尚未办结", "litigation": "行�
 AGENCY_CLOCKS_OPEN = ("running", "paused")  # an overdue clock stays as it was: its lateness is a fact
 
 
-def end_remaining_instances(session, *, case_id: int, closing: ProcessInstance, clock: Clock, actor: Actor) -> None:
+def end_remaining_instances(session: Session, *, case_id: int, closing: ProcessInstance, clock: Clock, actor: Actor) -> None:
     """Cancel the case's processes other than `closing` that have not ended; refuse (nothing saved) when one of
     them is suspended or in error."""
     rows = session.execute(
@@ -60,7 +61,7 @@ def end_remaining_instances(session, *, case_id: int, closing: ProcessInstance, 
     _end_case_clocks(session, case_id=case_id, closing=closing, clock=clock, actor=actor)
 
 
-def _end_case_clocks(session, *, case_id: int, closing: ProcessInstance, clock: Clock, actor: Actor) -> None:
+def _end_case_clocks(session: Session, *, case_id: int, closing: ProcessInstance, clock: Clock, actor: Actor) -> None:
     now = clock.now()
     ended = []
     for row in session.scalars(select(CaseDeadline).where(

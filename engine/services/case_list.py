@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import case, exists, false, func, literal, or_, select, true, union
+from sqlalchemy.orm import Session
 
 from engine.actors import Actor
 from engine.clock import CHINA_TZ
@@ -124,7 +125,7 @@ def _conditions(actor: Actor, filters: CaseFilters, now: datetime) -> list:
     return conditions
 
 
-def list_cases(session, actor: Actor, *, filters: CaseFilters, now: datetime, limit: int = 50,
+def list_cases(session: Session, actor: Actor, *, filters: CaseFilters, now: datetime, limit: int = 50,
                offset: int = 0) -> CaseListPage:
     """One page of the cases the actor may see, newest registration first."""
     limit = min(max(int(limit), 0), MAX_PAGE_SIZE)
@@ -138,7 +139,7 @@ def list_cases(session, actor: Actor, *, filters: CaseFilters, now: datetime, li
     return CaseListPage(rows=rows, total=total, limit=limit, offset=offset)
 
 
-def iter_cases(session, actor: Actor, *, filters: CaseFilters, now: datetime, batch: int = MAX_PAGE_SIZE,
+def iter_cases(session: Session, actor: Actor, *, filters: CaseFilters, now: datetime, batch: int = MAX_PAGE_SIZE,
                most: int | None = None):
     """Every matching case (up to `most`) in the list's order, fetched a batch at a time (the Excel export)."""
     conditions = _conditions(actor, filters, now)
@@ -152,7 +153,7 @@ def iter_cases(session, actor: Actor, *, filters: CaseFilters, now: datetime, ba
         offset += size
 
 
-def _fetch(session, conditions, *, now: datetime, limit: int, offset: int) -> list[CaseRow]:
+def _fetch(session: Session, conditions, *, now: datetime, limit: int, offset: int) -> list[CaseRow]:
     # the page of cases first (walking the created_at indexes, joined to their agency only), then the clocks and
     # officers of those cases alone: joining clocks before the LIMIT would aggregate every clock of the agency
     order = (Case.created_at.desc(), Case.id.desc())
@@ -179,7 +180,7 @@ def _fetch(session, conditions, *, now: datetime, limit: int, offset: int) -> li
                     officers=officers.get(row.id, [])) for row in cases]
 
 
-def _officers(session, case_ids: list[int]) -> dict[int, list[str]]:
+def _officers(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     """The investigators of each case first (primary first), then whoever holds or worked a task on it."""
     people = union(
         select(CaseDuty.case_id, CaseDuty.user_id, case((CaseDuty.is_primary, 0), else_=1).label("rank"))
@@ -197,10 +198,10 @@ def _officers(session, case_ids: list[int]) -> dict[int, list[str]]:
     return {case_id: list(names) for case_id, names in found.items()}
 
 
-def officer_choices(session, actor: Actor, *, most: int = 300) -> list[tuple[str, str]]:
+def officer_choices(session: Session, actor: Actor, *, most: int = 300) -> list[tuple[str, str]]:
     """(username, name) of the active staff of the actor's own agency, for the officer filter's suggestions."""
     if actor.agency_id is None:
         return []
-    return [tuple(row) for row in session.execute(
+    return [(row[0], row[1]) for row in session.execute(
         select(User.username, User.display_name).where(User.agency_id == actor.agency_id, User.is_active.is_(True))
         .order_by(User.display_name, User.username).limit(most))]

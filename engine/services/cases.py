@@ -1,6 +1,8 @@
 """Registering a lead as a case and starting processes on it."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -49,9 +51,9 @@ def register_lead(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
     except ValidationError as exc:
         raise ValidationFailed("登记信息有误，请按提示修改。", fields=exc.normalized_messages()) from exc
 
-    def body(session) -> Registration:
+    def body(session: Session) -> Registration:
         now = clock.now()
-        agency = session.get(Agency, actor.agency_id)
+        agency = session.get_one(Agency, actor.agency_id)
         case = Case(number=next_case_number(session, agency=agency, moment=now), agency_id=agency.id,
                     source=cleaned["source"], summary=cleaned["summary"], party_name=cleaned["party_name"],
                     party_kind=cleaned["party_kind"], party_id_number=cleaned.get("party_id_number"),
@@ -72,7 +74,7 @@ def register_lead(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
     return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
 
 
-def late_filing_warning(session, *, discovered_at: datetime, now: datetime) -> str | None:
+def late_filing_warning(session: Session, *, discovered_at: datetime, now: datetime) -> str | None:
     """A lead registered after its filing clock already ran out (发现线索后十五个工作日) is still registered — it
     must be dealt with — but late, and the record says so."""
     filing = entry(FILING_CLOCK)
@@ -83,7 +85,7 @@ def late_filing_warning(session, *, discovered_at: datetime, now: datetime) -> s
             f"{filing.title}已于 {count.last_day.isoformat()} 届满。案源已登记，请尽快审查并在审批中说明逾期原因。")
 
 
-def start_process(session, *, case: Case, process_id: str, data: dict, actor: Actor, clock: Clock,
+def start_process(session: Session, *, case: Case, process_id: str, data: dict, actor: Actor, clock: Clock,
                   runner: WorkflowRunner) -> ProcessInstance:
     """Start the newest version of a process for a case, within the caller's transaction."""
     definition = latest_definition(session, process_id)
@@ -103,7 +105,7 @@ def start_process(session, *, case: Case, process_id: str, data: dict, actor: Ac
     return instance
 
 
-def get_case_for(session, case_id: int, actor: Actor) -> Case:
+def get_case_for(session: Session, case_id: int, actor: Actor) -> Case:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound("案件不存在。")

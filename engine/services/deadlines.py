@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -28,13 +29,13 @@ from .stepping import ACTIVE_STATUSES, audit_deadline_events, case_scope, load_w
 OVERDUE_MONITOR = Actor.system("期限监控")
 
 
-def case_deadlines(session, case_id: int) -> list[dict]:
+def case_deadlines(session: Session, case_id: int) -> list[dict]:
     rows = session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case_id)
                            .order_by(CaseDeadline.due_at, CaseDeadline.id))
     return [records.as_json(row) for row in rows]
 
 
-def toll_case_clocks(session, *, instance: ProcessInstance, reason: str, pause: bool, clock: Clock, actor: Actor,
+def toll_case_clocks(session: Session, *, instance: ProcessInstance, reason: str, pause: bool, clock: Clock, actor: Actor,
                      runner: WorkflowRunner) -> None:
     """Pause (or resume) the agency's running clocks of a case and re-arm the timers that wait on them.
 
@@ -65,10 +66,10 @@ def extend_case_deadline(*, case_id: int, key: str, period: int, reason: str, ac
         raise ValidationFailed("延长期限的申请有误。", fields=errors)
     catalog_entry(key)
 
-    def body(session) -> dict:
+    def body(session: Session) -> dict:
         case = get_case_for(session, case_id, actor)
-        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-                                  .order_by(ProcessInstance.id.desc()).limit(1))
+        instance = session.execute(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+                                   .order_by(ProcessInstance.id.desc()).limit(1)).scalar_one()
         with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
             if not functions.extend_deadline(key, period, reason, collective_discussion):
                 raise NotFound(f"案件没有正在计算的「{catalog_entry(key).title}」。")
@@ -95,14 +96,14 @@ def record_approved_extension(*, case_id: int, key: str, period: int, reason: st
         raise ValidationFailed("延长期限的登记有误。", fields=errors)
     entry = catalog_entry(key)
 
-    def body(session) -> dict:
+    def body(session: Session) -> dict:
         case = get_case_for(session, case_id, actor)
         approver = session.get(User, approver_id)
         if approver is None or not approver.is_active or "head" not in approver.role_ids \
                 or approver.agency_id != case.agency_id:
             raise ValidationFailed("批准人须为本案所属机关在岗的负责人。", fields={"approver_id": ["批准人不符合条件。"]})
-        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-                                  .order_by(ProcessInstance.id.desc()).limit(1))
+        instance = session.execute(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+                                   .order_by(ProcessInstance.id.desc()).limit(1)).scalar_one()
         with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
             row = scope.current(key)
             if row is None or row.status in ("met", "cancelled"):
@@ -125,7 +126,7 @@ def record_approved_extension(*, case_id: int, key: str, period: int, reason: st
     return run_step(uow, instance_id=None, clock=clock, actor=actor, body=body)
 
 
-def _rearm_case(session, *, scope, clock: Clock, actor: Actor, runner: WorkflowRunner) -> None:
+def _rearm_case(session: Session, *, scope, clock: Clock, actor: Actor, runner: WorkflowRunner) -> None:
     changed = set(scope.changed)
     audit_deadline_events(session, scope, clock=clock, actor=actor)
     instances = session.scalars(select(ProcessInstance).where(

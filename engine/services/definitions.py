@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.exc import IntegrityError
 
 import forms
@@ -64,7 +65,7 @@ def deploy(*, definition: ParsedDefinition, uow: UnitOfWork, runner: WorkflowRun
     raise RuntimeError(f"could not deploy {definition.process_id}")
 
 
-def store_version(session, *, definition: ParsedDefinition, runner: WorkflowRunner, clock: Clock, actor: Actor,
+def store_version(session: Session, *, definition: ParsedDefinition, runner: WorkflowRunner, clock: Clock, actor: Actor,
                   comment: str | None = None) -> tuple[ProcessDefinition, bool]:
     """The version holding this content: the one already deployed, else a new one numbered after the newest,
     added with its audit record to the caller's transaction (IntegrityError when another transaction took the
@@ -90,7 +91,7 @@ def store_version(session, *, definition: ParsedDefinition, runner: WorkflowRunn
     return row, True
 
 
-def latest_definition(session, process_id: str) -> ProcessDefinition:
+def latest_definition(session: Session, process_id: str) -> ProcessDefinition:
     row = session.scalar(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
                          .order_by(ProcessDefinition.version.desc()).limit(1))
     if row is None:

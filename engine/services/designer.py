@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import Session, undefer
 
 import forms
 from engine import audit
@@ -53,7 +53,7 @@ def _problems(exc: DefinitionProblem) -> list[dict]:
 
 # -- reading -----------------------------------------------------------------------------------------------
 
-def list_processes(session) -> list[dict]:
+def list_processes(session: Session) -> list[dict]:
     """Every process with its newest version, how many versions and running instances it has, and its draft."""
     newest = select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version"),
                     func.count(ProcessDefinition.id).label("versions")) \
@@ -82,7 +82,7 @@ def _draft_summary(draft: ProcessDraft | None) -> dict | None:
             "updated_by": draft.updated_by_name, "problems": len(draft.problems or [])}
 
 
-def process_history(session, process_id: str) -> dict:
+def process_history(session: Session, process_id: str) -> dict:
     """Every version of a process, newest first, with who deployed it, when, why, and what runs on it."""
     versions = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
                                .order_by(ProcessDefinition.version.desc())).all()
@@ -97,17 +97,17 @@ def process_history(session, process_id: str) -> dict:
                ProcessInstance.status.in_(RUNNING_STATUSES)).group_by(ProcessInstance.definition_id)).all())
     return {
         "process_id": process_id,
-        "name": versions[0].name if versions else draft.name,
+        "name": versions[0].name if versions or draft is None else draft.name,
         "versions": [{"id": v.id, "version": v.version, "name": v.name, "comment": v.comment,
-                      "deployed_by": users.get(v.deployed_by_id) or ("系统（流程库加载）" if v.deployed_by_id is None
-                                                                     else str(v.deployed_by_id)),
+                      "deployed_by": "系统（流程库加载）" if v.deployed_by_id is None
+                                     else users.get(v.deployed_by_id) or str(v.deployed_by_id),
                       "deployed_at": v.created_at, "content_hash": v.content_hash, "source_name": v.source_name,
                       "running": running.get(v.id, 0)} for v in versions],
         "draft": _draft_summary(draft),
     }
 
 
-def definition_version(session, process_id: str, version: int | None = None) -> ProcessDefinition:
+def definition_version(session: Session, process_id: str, version: int | None = None) -> ProcessDefinition:
     query = select(ProcessDefinition).options(undefer(ProcessDefinition.bpmn_xml)).where(
         ProcessDefinition.process_id == process_id)
     query = query.where(ProcessDefinition.version == version) if version is not None else \
@@ -118,14 +118,14 @@ def definition_version(session, process_id: str, version: int | None = None) -> 
     return row
 
 
-def version_diff(session, process_id: str, old_version: int, new_version: int) -> dict:
+def version_diff(session: Session, process_id: str, old_version: int, new_version: int) -> dict:
     old = definition_version(session, process_id, old_version)
     new = definition_version(session, process_id, new_version)
     return {"process_id": process_id, "from_version": old.version, "to_version": new.version,
             **diff_bpmn(old.bpmn_xml, new.bpmn_xml)}
 
 
-def get_draft(session, draft_id: int) -> dict:
+def get_draft(session: Session, draft_id: int) -> dict:
     draft = session.get(ProcessDraft, draft_id, options=[undefer(ProcessDraft.bpmn_xml)])
     if draft is None:
         raise NotFound("草稿不存在（可能已部署或已放弃）。")
@@ -237,7 +237,7 @@ def _bpmn_root(data: bytes):
         raise DefinitionProblem(exc.message, problems=[{"element_id": None, "message": exc.message}]) from None
 
 
-def _write_draft(session, draft: ProcessDraft, *, data: bytes, root, problems: list[dict], actor: Actor,
+def _write_draft(session: Session, draft: ProcessDraft, *, data: bytes, root, problems: list[dict], actor: Actor,
                  clock: Clock) -> None:
     process = main_process(root)
     process_id = process.get("id") if process is not None and process.get("id") else draft.process_id
@@ -301,7 +301,7 @@ def deploy_upload(*, filename: str, xml: bytes, comment: str | None, actor: Acto
                   comment=(comment or "").strip() or None)
 
 
-def _new_draft(session, *, process_id, name, source_name, xml, base_version, actor, clock,
+def _new_draft(session: Session, *, process_id, name, source_name, xml, base_version, actor, clock,
                problems: list[dict] | None = None) -> ProcessDraft:
     now = clock.now()
     if problems is None:
@@ -315,7 +315,7 @@ def _new_draft(session, *, process_id, name, source_name, xml, base_version, act
     return draft
 
 
-def _draft_for_update(session, draft_id: int, lock_version: int | None, *, lock: bool = False) -> ProcessDraft:
+def _draft_for_update(session: Session, draft_id: int, lock_version: int | None, *, lock: bool = False) -> ProcessDraft:
     draft = session.get(ProcessDraft, draft_id, options=[undefer(ProcessDraft.bpmn_xml)], with_for_update=lock)
     if draft is None:
         raise NotFound("草稿不存在（可能已部署或已放弃）。")

@@ -7,7 +7,7 @@ instances, so that is fine on a case page; never call it for lists.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import Session, undefer
 from SpiffWorkflow.util.task import TaskState
 
 from engine.actors import Actor
@@ -23,7 +23,7 @@ ENDED_STATUSES = ("completed", "cancelled")
 ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
-def case_diagrams(session, case_id: int, actor: Actor, *, runner: WorkflowRunner | None = None) -> list[dict]:
+def case_diagrams(session: Session, case_id: int, actor: Actor, *, runner: WorkflowRunner | None = None) -> list[dict]:
     """For every process instance of the case, oldest first: the BPMN XML of the definition version it runs on,
     `completed` (ids of the BPMN elements already passed) and `active` (ids of the elements it waits at now).
 
@@ -38,7 +38,7 @@ def case_diagrams(session, case_id: int, actor: Actor, *, runner: WorkflowRunner
     return [_diagram(session, instance, definitions[instance.definition_id], runner) for instance in instances]
 
 
-def _diagram(session, instance: ProcessInstance, definition: ProcessDefinition, runner: WorkflowRunner) -> dict:
+def _diagram(session: Session, instance: ProcessInstance, definition: ProcessDefinition, runner: WorkflowRunner) -> dict:
     completed, active = element_positions(load_workflow(session, instance, runner))
     if instance.status in ENDED_STATUSES:
         active = []  # a cancelled instance keeps its last state, but nothing waits there any more

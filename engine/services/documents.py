@@ -8,6 +8,7 @@ from datetime import date
 from typing import cast
 
 from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine import audit
@@ -33,7 +34,7 @@ class DocumentTampered(InvalidState):
     code = "document_tampered"
 
 
-def issue_document(session, *, case: Case | int, kind: str, data: dict | None, officers: Iterable, actor: Actor,
+def issue_document(session: Session, *, case: Case | int, kind: str, data: dict | None, officers: Iterable, actor: Actor,
                    clock: Clock, instance_id: int | None = None, task_id: str | None = None) -> CaseDocument:
     """Render the document `kind` for `case`, give it the next number, store it with the SHA-256 of the exact
     HTML stored, and append a `document_issued` audit record. Only flushes: the caller commits.
@@ -50,7 +51,7 @@ def issue_document(session, *, case: Case | int, kind: str, data: dict | None, o
     case = found
     now = clock.now()
     issued_on = now.astimezone(CHINA_TZ).date()
-    agency = session.get(Agency, case.agency_id)
+    agency = session.get_one(Agency, case.agency_id)
     data = dict(data or {})
     context = DocumentContext(
         agency_name=agency.name, document_number="", case_number=case.number,
@@ -89,7 +90,7 @@ def refuse_if_facts_missing(kind: str, context: DocumentContext) -> None:
                                    fields={fact.key: [fact.message(f"《{title}》")] for fact in missing})
 
 
-def list_documents(session, case_id: int) -> list[dict]:
+def list_documents(session: Session, case_id: int) -> list[dict]:
     """The case's documents, oldest first, without their HTML."""
     rows = session.execute(
         select(CaseDocument.id, CaseDocument.kind, CaseDocument.title, CaseDocument.number, CaseDocument.sha256,
@@ -99,7 +100,7 @@ def list_documents(session, case_id: int) -> list[dict]:
              "created_at": row.created_at.isoformat(), "created_by": row.created_by_name} for row in rows]
 
 
-def get_document(session, case_id: int, document_id: int, actor: Actor) -> CaseDocument:
+def get_document(session: Session, case_id: int, document_id: int, actor: Actor) -> CaseDocument:
     """One document of a case the actor may see, with its HTML, after checking that the HTML still hashes to
     the SHA-256 stored with it and recorded in the audit trail. Raises DocumentTampered if it does not."""
     get_case_for(session, case_id, actor)
@@ -111,7 +112,7 @@ def get_document(session, case_id: int, document_id: int, actor: Actor) -> CaseD
     return document
 
 
-def verify_document(session, document: CaseDocument) -> None:
+def verify_document(session: Session, document: CaseDocument) -> None:
     actual = sha256_of(document.html)
     recorded = _recorded_sha256(session, document)
     if actual != document.sha256 or recorded != document.sha256:
@@ -140,7 +141,7 @@ def document_number_prefix(agency: Agency) -> str:
     return prefix[:-1] if prefix.endswith("案") and len(prefix) > 1 else prefix
 
 
-def next_document_number(session, *, agency: Agency, kind_word: str, year: int) -> str:
+def next_document_number(session: Session, *, agency: Agency, kind_word: str, year: int) -> str:
     """东城综执罚决字〔2026〕12号: a per-agency, per-word, per-year counter, safe across workers."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -154,7 +155,7 @@ def next_document_number(session, *, agency: Agency, kind_word: str, year: int) 
     return f"{document_number_prefix(agency)}{kind_word}〔{year}〕{value}号"
 
 
-def resolve_officers(session, officers: Iterable | None, on: date) -> list[dict]:
+def resolve_officers(session: Session, officers: Iterable | None, on: date) -> list[dict]:
     resolved = []
     for officer in officers or ():
         if isinstance(officer, dict):

@@ -1,6 +1,8 @@
 """Save a task form as a draft and come back to it: kept per task and person, deleted when the task is done."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from engine.actors import Actor
 from engine.clock import Clock
 from engine.store.database import UnitOfWork
@@ -22,5 +24,5 @@ def save_draft(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, clock
         uow.commit()
 
 
-def load_draft(session, *, task_id: str, actor: Actor) -> TaskDraft | None:
+def load_draft(session: Session, *, task_id: str, actor: Actor) -> TaskDraft | None:
     return session.get(TaskDraft, (task_id, actor.user_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.database import Database
@@ -15,7 +16,7 @@ KEEP_STOPPED = timedelta(days=7)  # heartbeats of workers gone this long are rem
 _pruned_by: set[str] = set()  # workers of this process that have pruned once
 
 
-def oldest_due_timer(session, now: datetime) -> datetime | None:
+def oldest_due_timer(session: Session, now: datetime) -> datetime | None:
     """The due moment of the most overdue timer still waiting to fire (one index lookup)."""
     return session.scalar(select(func.min(ProcessInstance.next_due_at)).where(
         ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now))
@@ -50,7 +51,7 @@ def record_heartbeat(*, database: Database, worker: str, now: datetime, tick_ms:
     _pruned_by.add(worker)
 
 
-def worker_health(session, *, now: datetime, stale_after: timedelta) -> list[dict]:
+def worker_health(session: Session, *, now: datetime, stale_after: timedelta) -> list[dict]:
     """Every worker heard from in the last week, most recent first, with whether it still ticks."""
     rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.last_tick_at.desc())).all()
     return [{"worker": row.worker, "started_at": row.started_at, "last_tick_at": row.last_tick_at,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError as MarshmallowError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine import audit, message_rules
 from engine.actors import Actor
@@ -48,7 +49,7 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
     if not waiting and starter is None:
         raise InvalidState(f"案件当前没有等待「{name}」消息的流程。")
 
-    def body(session) -> int:
+    def body(session: Session) -> int:
         if waiting:
             instance = get_instance(session, waiting[0])
             ensure_active(instance)
@@ -103,10 +104,10 @@ def _delivered_summary(rule, name: str, payload: dict) -> str:
     return f"{rule.title}" + (f"：{facts}" if facts else "")
 
 
-def message_state(session, case_id: int) -> dict:
+def message_state(session: Session, case_id: int) -> dict:
     """What engine.message_rules asks of a case: a decision made, the processes run and still running."""
-    has_decision = session.scalar(select(func.count()).select_from(CaseDocument).where(
-        CaseDocument.case_id == case_id, CaseDocument.kind.in_(message_rules.DECISION_DOCUMENTS))) > 0 or any(
+    has_decision = session.execute(select(func.count()).select_from(CaseDocument).where(
+        CaseDocument.case_id == case_id, CaseDocument.kind.in_(message_rules.DECISION_DOCUMENTS))).scalar_one() > 0 or any(
         (data or {}).get("decision") in message_rules.DECISION_OUTCOMES for data in session.scalars(
             select(AuditRecord.data).where(AuditRecord.case_id == case_id, AuditRecord.action == "task_completed")))
     rows = session.execute(select(ProcessDefinition.process_id, ProcessInstance.status).join(
@@ -133,7 +134,7 @@ def _checked_payload(rule, payload: dict, *, case, clock: Clock) -> dict:
     return {**{key: value for key, value in payload.items() if key not in cleaned}, **cleaned}
 
 
-def _process_started_by(session, message: str, runner: WorkflowRunner) -> str | None:
+def _process_started_by(session: Session, message: str, runner: WorkflowRunner) -> str | None:
     """The process whose newest version starts on this message."""
     newest = select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("version")) \
         .group_by(ProcessDefinition.process_id).subquery()
@@ -152,7 +153,7 @@ def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOf
     clocks stop until it is resumed."""
     _require_reason(reason)
 
-    def body(session) -> None:
+    def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
         ensure_active(instance)
         instance.status_before_suspend, instance.status = instance.status, "suspended"
@@ -170,7 +171,7 @@ def resume_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfW
     """Resume a suspended process; its clocks move on by the time they were stopped."""
     _require_reason(reason)
 
-    def body(session) -> None:
+    def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
         if instance.status != "suspended":
             raise InvalidState("该流程没有中止，无需恢复。")
@@ -213,7 +214,7 @@ def retry_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWo
     """After an error is fixed (data, definition), run the instance on from its last good state."""
     _require_reason(reason)
 
-    def body(session) -> None:
+    def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
         if instance.status != "error":
             raise InvalidState("只有出错的流程可以重试。")
@@ -229,13 +230,13 @@ def retry_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWo
     run_step(uow, instance_id=instance_id, clock=clock, actor=actor, body=body)
 
 
-def _active_instances(session, case_id: int) -> list[ProcessInstance]:
+def _active_instances(session: Session, case_id: int) -> list[ProcessInstance]:
     return list(session.scalars(select(ProcessInstance).where(
         ProcessInstance.case_id == case_id, ProcessInstance.status.in_(ACTIVE_STATUSES))
         .order_by(ProcessInstance.id)))
 
 
-def _supervised_instance(session, instance_id: int, actor: Actor) -> ProcessInstance:
+def _supervised_instance(session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
     instance = get_instance(session, instance_id)
     if not actor.is_system:
         if not actor.has_role(*SUPERVISING_ROLES):

@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 UNFINISHED = ("queued", "running")
 BATCH_ITEMS = 50
@@ -34,7 +35,7 @@ class Budget:
         self.done += 1
 
 
-def claim_job(session, model, *, worker: str, now: datetime, lease: timedelta):
+def claim_job(session: Session, model, *, worker: str, now: datetime, lease: timedelta):
     """The oldest unfinished job of this kind that no live worker holds, now held by `worker` (or None).
     `model` has id, status, started_at, claimed_by and claim_expires_at columns."""
     query = (select(model).where(model.status.in_(UNFINISHED),
@@ -49,7 +50,7 @@ def claim_job(session, model, *, worker: str, now: datetime, lease: timedelta):
     return job
 
 
-def release_job(session, model, job_id: int, *, worker: str) -> None:
+def release_job(session: Session, model, job_id: int, *, worker: str) -> None:
     """Let the job go, unless another worker took it over after this one's lease ran out."""
     session.execute(update(model).where(model.id == job_id, model.claimed_by == worker)
                     .values(claimed_by=None, claim_expires_at=None))

@@ -7,6 +7,7 @@ in the full-process record. Without it, only that one task moves.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -17,7 +18,7 @@ from engine.store.models import HumanTask, User
 from .duties import ensure_separation, primary_officer, record_duty
 
 
-def change_lead_officer(session, *, task: HumanTask, new_lead: User, actor: Actor, clock: Clock) -> None:
+def change_lead_officer(session: Session, *, task: HumanTask, new_lead: User, actor: Actor, clock: Clock) -> None:
     """Make `new_lead` the lead officer of the task's case (within the caller's transaction)."""
     if task.candidate_role != "handler":
         raise ValidationFailed("只有承办人的待办可以同时变更主办人。",

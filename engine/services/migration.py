@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import cast
 
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from engine import audit
 from engine.actors import Actor
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(seconds=60)  # a running job that has not moved for this long was interrupted
 
 
-def _candidates(session, process_id: str, target: ProcessDefinition):
+def _candidates(session: Session, process_id: str, target: ProcessDefinition):
     return session.scalars(
         select(ProcessInstance).join(ProcessDefinition, ProcessInstance.definition_id == ProcessDefinition.id)
         .where(ProcessDefinition.process_id == process_id, ProcessDefinition.version < target.version,
@@ -45,7 +45,7 @@ def _candidates(session, process_id: str, target: ProcessDefinition):
         .order_by(ProcessInstance.id)).all()
 
 
-def dry_run(session, *, process_id: str, target_version: int | None, actor: Actor, runner: WorkflowRunner) -> dict:
+def dry_run(session: Session, *, process_id: str, target_version: int | None, actor: Actor, runner: WorkflowRunner) -> dict:
     """Every running instance on an older version: can it move to the target version, and if not, why not."""
     require_designer(actor)
     target = definition_version(session, process_id, target_version)
@@ -164,12 +164,12 @@ def _release(database: Database, *, job_id: int, worker: str, actor: Actor, cloc
 
 def _migrate_item(*, item_id: int, job_id: int, actor: Actor, database: Database, runner: WorkflowRunner,
                   clock: Clock) -> None:
-    def body(session) -> None:
-        item = session.get(MigrationJobItem, item_id, with_for_update=True)
+    def body(session: Session) -> None:
+        item = session.get_one(MigrationJobItem, item_id, with_for_update=True)
         if item.status != "pending":  # done meanwhile by a worker that held the job after this one's lease ran out
             return
-        job = session.get(MigrationJob, job_id)
-        target = session.get(ProcessDefinition, job.target_definition_id)
+        job = session.get_one(MigrationJob, job_id)
+        target = session.get_one(ProcessDefinition, job.target_definition_id)
         instance = get_instance(session, item.instance_id, for_update=True)
         now = clock.now()
         if instance.definition_id == target.id or instance.status not in RUNNING_STATUSES:
@@ -200,7 +200,7 @@ def _migrate_item(*, item_id: int, job_id: int, actor: Actor, database: Database
     run_step(database.unit_of_work(), instance_id=None, clock=clock, actor=actor, body=body)
 
 
-def refresh_task_mirror(session, *, instance: ProcessInstance, ready) -> None:
+def refresh_task_mirror(session: Session, *, instance: ProcessInstance, ready) -> None:
     """Open tasks keep their rows (and claims) across a migration, but take the new version's title, lane,
     role and form; a task whose role changed goes back to the queue of the new role."""
     by_spiff_id = {task.id: task for task in ready}
@@ -216,12 +216,12 @@ def refresh_task_mirror(session, *, instance: ProcessInstance, ready) -> None:
         row.form_key = task.form_key or task.name
 
 
-def _finish(session, item: MigrationJobItem, status: str, message: str | None, now) -> None:
+def _finish(session: Session, item: MigrationJobItem, status: str, message: str | None, now) -> None:
     """The item's outcome and the job's count, both in the database (the item only if still pending), so two
     workers that both took the item (a lease that ran out mid-item) cannot both count it: the second rolls back."""
-    if not session.execute(update(MigrationJobItem).where(MigrationJobItem.id == item.id,
-                                                          MigrationJobItem.status == "pending")
-                           .values(status=status, message=message, finished_at=now)).rowcount:
+    if not cast(CursorResult, session.execute(update(MigrationJobItem).where(
+            MigrationJobItem.id == item.id, MigrationJobItem.status == "pending")
+            .values(status=status, message=message, finished_at=now))).rowcount:
         raise InvalidState("该实例已由另一个工作进程处理。")
     count = getattr(MigrationJob, status)
     session.execute(update(MigrationJob).where(MigrationJob.id == item.job_id)
@@ -237,11 +237,11 @@ def _record_item(database: Database, *, item_id: int, status: str, message: str,
         uow.commit()
 
 
-def job_progress(session, job_id: int, *, now) -> dict:
+def job_progress(session: Session, job_id: int, *, now) -> dict:
     job = session.get(MigrationJob, job_id)
     if job is None:
         raise NotFound("迁移任务不存在。")
-    target = session.get(ProcessDefinition, job.target_definition_id)
+    target = session.get_one(ProcessDefinition, job.target_definition_id)
     items = session.execute(
         select(MigrationJobItem, ProcessInstance.case_id)
         .join(ProcessInstance, ProcessInstance.id == MigrationJobItem.instance_id)
@@ -259,7 +259,7 @@ def job_progress(session, job_id: int, *, now) -> dict:
                        "status": item.status, "message": item.message} for item, case_id in items]}
 
 
-def latest_jobs(session, process_id: str, limit: int = 5) -> list[int]:
+def latest_jobs(session: Session, process_id: str, limit: int = 5) -> list[int]:
     return list(session.scalars(select(MigrationJob.id).where(MigrationJob.process_id == process_id)
                                 .order_by(MigrationJob.id.desc()).limit(limit)))
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
 
 from engine.clock import CHINA_TZ
 from engine.store.models import (
@@ -49,7 +50,7 @@ def _case_columns():
             Case.status.label("case_status"), Agency.name.label("agency_name"))
 
 
-def _page(session, query, *, limit: int, offset: int, shape, count=None) -> Listing:
+def _page(session: Session, query, *, limit: int, offset: int, shape, count=None) -> Listing:
     """A page of `query` and the total. `count` (from _count) counts the same rows without the display joins,
     which matters when a list holds tens of thousands of rows."""
     total = session.scalar(count if count is not None else
@@ -70,7 +71,7 @@ def _count(case_id_column, condition, agency_id: int | None):
     return query
 
 
-def errors(session, *, agency_id=None, limit=50, offset=0) -> Listing:
+def errors(session: Session, *, agency_id=None, limit=50, offset=0) -> Listing:
     """Instances the engine stopped: the failing element, its message and stack, when, and how often."""
     query = (select(ProcessInstance.id, ProcessInstance.error_element, ProcessInstance.error_message,
                     ProcessInstance.error_detail, ProcessInstance.error_at, ProcessInstance.error_count,
@@ -84,7 +85,7 @@ def errors(session, *, agency_id=None, limit=50, offset=0) -> Listing:
         "since": row.error_at, "count": row.error_count})
 
 
-def suspended(session, *, agency_id=None, limit=50, offset=0) -> Listing:
+def suspended(session: Session, *, agency_id=None, limit=50, offset=0) -> Listing:
     query = (select(ProcessInstance.id, ProcessInstance.updated_at, ProcessDefinition.name.label("process_name"),
                     *_case_columns())
              .join(Case, Case.id == ProcessInstance.case_id).join(Agency, Agency.id == Case.agency_id)
@@ -95,7 +96,7 @@ def suspended(session, *, agency_id=None, limit=50, offset=0) -> Listing:
         "since": row.updated_at})
 
 
-def _deadlines(session, condition, *, agency_id, limit, offset, kind: str, order) -> Listing:
+def _deadlines(session: Session, condition, *, agency_id, limit, offset, kind: str, order) -> Listing:
     query = (select(CaseDeadline.id, CaseDeadline.key, CaseDeadline.title, CaseDeadline.due_at,
                     CaseDeadline.due_date, CaseDeadline.status.label("clock_status"), CaseDeadline.legal_basis,
                     CaseDeadline.instance_id, CaseDeadline.provisional, *_case_columns())
@@ -108,7 +109,7 @@ def _deadlines(session, condition, *, agency_id, limit, offset, kind: str, order
         "legal_basis": row.legal_basis, "provisional": row.provisional, "since": row.due_at})
 
 
-def overdue(session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
+def overdue(session: Session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
     """The agency's clocks past their end that were not met: flagged overdue, or running past due (before the
     next tick). A party's window that ran out (lapsed) is no failure of the agency's and is never listed."""
     condition = and_(CaseDeadline.status.in_(("running", "overdue")), CaseDeadline.due_at < now,
@@ -117,7 +118,7 @@ def overdue(session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Li
                       order=CaseDeadline.due_at)
 
 
-def due_soon(session, *, now: datetime, agency_id=None, limit=50, offset=0, before: datetime | None = None
+def due_soon(session: Session, *, now: datetime, agency_id=None, limit=50, offset=0, before: datetime | None = None
              ) -> Listing:
     """Running clocks ending within three working days (by the holiday calendar), as the inbox counts them."""
     before = before or due_soon_before(session, now)
@@ -127,7 +128,7 @@ def due_soon(session, *, now: datetime, agency_id=None, limit=50, offset=0, befo
                       order=CaseDeadline.due_at)
 
 
-def no_progress(session, *, now: datetime, days: int, agency_id=None, limit=50, offset=0) -> Listing:
+def no_progress(session: Session, *, now: datetime, days: int, agency_id=None, limit=50, offset=0) -> Listing:
     """Open cases with a process waiting but no step taken for `days` days."""
     waiting = exists().where(ProcessInstance.case_id == Case.id, ProcessInstance.status.in_(ACTIVE))
     query = (select(Case.updated_at, *_case_columns()).join(Agency, Agency.id == Case.agency_id)
@@ -137,7 +138,7 @@ def no_progress(session, *, now: datetime, days: int, agency_id=None, limit=50, 
         "kind": "no_progress", "case": _case(row), "since": row.updated_at})
 
 
-def unfired_timers(session, *, now: datetime, grace: timedelta, agency_id=None, limit=50, offset=0) -> Listing:
+def unfired_timers(session: Session, *, now: datetime, grace: timedelta, agency_id=None, limit=50, offset=0) -> Listing:
     """Timers due longer ago than `grace` and still not fired: the scheduler is stopped or cannot fire them."""
     condition = and_(ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now - grace)
     query = (select(ProcessInstance.id, ProcessInstance.next_due_at, ProcessInstance.claimed_by,
@@ -151,7 +152,7 @@ def unfired_timers(session, *, now: datetime, grace: timedelta, agency_id=None, 
         "due_at": row.next_due_at, "claimed_by": row.claimed_by, "since": row.next_due_at})
 
 
-def unanswered_referrals(session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
+def unanswered_referrals(session: Session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
     """Cases referred out whose receiving agency has not fed back within the 15 working days."""
     condition = and_(CaseDeadline.key == REFERRAL_FEEDBACK, CaseDeadline.status.in_(("running", "overdue")),
                      CaseDeadline.due_at < now)
@@ -159,7 +160,7 @@ def unanswered_referrals(session, *, now: datetime, agency_id=None, limit=50, of
                       kind="referral_unanswered", order=CaseDeadline.due_at)
 
 
-def unclaimed_tasks(session, *, now: datetime, days: int, agency_id=None, limit=50, offset=0) -> Listing:
+def unclaimed_tasks(session: Session, *, now: datetime, days: int, agency_id=None, limit=50, offset=0) -> Listing:
     condition = and_(HumanTask.status == "open", HumanTask.assignee_id.is_(None),
                      HumanTask.created_at < now - timedelta(days=days))
     query = (select(HumanTask.id, HumanTask.title, HumanTask.candidate_role, HumanTask.created_at,
@@ -173,7 +174,7 @@ def unclaimed_tasks(session, *, now: datetime, days: int, agency_id=None, limit=
         "due_at": row.due_at, "since": row.created_at})
 
 
-def stuck(session, *, now: datetime, thresholds: Thresholds, agency_id=None, limit=50, offset=0,
+def stuck(session: Session, *, now: datetime, thresholds: Thresholds, agency_id=None, limit=50, offset=0,
           kinds=STUCK_KINDS) -> dict[str, Listing]:
     found = {
         "no_progress": lambda: no_progress(session, now=now, days=thresholds.stuck_days, agency_id=agency_id,
@@ -188,7 +189,7 @@ def stuck(session, *, now: datetime, thresholds: Thresholds, agency_id=None, lim
     return {kind: found[kind]() for kind in kinds}
 
 
-def trouble(session, state: str, *, now: datetime, thresholds: Thresholds, agency_id=None, limit=50, offset=0,
+def trouble(session: Session, state: str, *, now: datetime, thresholds: Thresholds, agency_id=None, limit=50, offset=0,
             kind: str | None = None) -> dict[str, Listing]:
     """One kind of trouble as {kind: Listing}; `stuck` gives its four kinds (or the one asked for)."""
     if state == "stuck":
@@ -204,7 +205,7 @@ def trouble(session, state: str, *, now: datetime, thresholds: Thresholds, agenc
 
 # -- the dashboard's figures -------------------------------------------------------------------------------------
 
-def open_cases_by_stage(session, agency_id=None) -> list[dict]:
+def open_cases_by_stage(session: Session, agency_id=None) -> list[dict]:
     # counted on the case table alone (an index-only scan), agency names put on afterwards
     query = (select(Case.agency_id, Case.stage, func.count()).where(Case.status == "open")
              .group_by(Case.agency_id, Case.stage))
@@ -214,14 +215,14 @@ def open_cases_by_stage(session, agency_id=None) -> list[dict]:
     return sorted(counts, key=lambda row: (row["agency"] or "", row["stage"] or ""))
 
 
-def instance_counts(session, agency_id=None) -> dict[str, int]:
+def instance_counts(session: Session, agency_id=None) -> dict[str, int]:
     query = select(ProcessInstance.status, func.count()).group_by(ProcessInstance.status)
     if agency_id:
         query = query.join(Case, Case.id == ProcessInstance.case_id).where(Case.agency_id == agency_id)
     return dict(session.execute(query).all())
 
 
-def certificates_expiring(session, *, today: date, days: int, agency_id=None) -> list[dict]:
+def certificates_expiring(session: Session, *, today: date, days: int, agency_id=None) -> list[dict]:
     """Certificates of active staff that have expired (while the holder is still a handler) or expire within
     `days`: an expired one takes the officer off the investigators that may be assigned."""
     handler = exists().where(user_role.c.user_id == User.id, user_role.c.role_id == "handler")
@@ -239,7 +240,7 @@ def certificates_expiring(session, *, today: date, days: int, agency_id=None) ->
     return rows
 
 
-def timers_due(session, now: datetime) -> dict:
+def timers_due(session: Session, now: datetime) -> dict:
     count = session.scalar(select(func.count()).where(ProcessInstance.status == "waiting",
                                                       ProcessInstance.next_due_at < now))
     oldest = oldest_due_timer(session, now)
@@ -247,7 +248,7 @@ def timers_due(session, now: datetime) -> dict:
             "oldest_age_seconds": (now - oldest).total_seconds() if oldest else 0.0}
 
 
-def summary(session, *, now: datetime, thresholds: Thresholds, agency_id=None, sample: int = 10) -> dict:
+def summary(session: Session, *, now: datetime, thresholds: Thresholds, agency_id=None, sample: int = 10) -> dict:
     """Everything the monitor dashboard shows: counts, the first rows of each list, charts' data, workers."""
     today = now.astimezone(CHINA_TZ).date()
     return {
@@ -266,5 +267,5 @@ def summary(session, *, now: datetime, thresholds: Thresholds, agency_id=None, s
     }
 
 
-def agencies(session) -> list[tuple[int, str]]:
-    return [tuple(row) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.id))]
+def agencies(session: Session) -> list[tuple[int, str]]:
+    return [(row[0], row[1]) for row in session.execute(select(Agency.id, Agency.name).order_by(Agency.id))]

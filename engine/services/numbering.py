@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table
+from sqlalchemy.orm import Session
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.clock import CHINA_TZ
 from engine.store.models import Agency, CaseNumberCounter
 
 
-def next_case_number(session, *, agency: Agency, moment) -> str:
+def next_case_number(session: Session, *, agency: Agency, moment) -> str:
     year = moment.astimezone(CHINA_TZ).year
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

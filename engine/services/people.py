@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -32,14 +33,14 @@ def _admin(actor: Actor) -> None:
         raise NotAuthorized("只有系统管理员可以管理人员和机关。")
 
 
-def _user(session, user_id: int) -> User:
+def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("用户不存在。")
     return user
 
 
-def list_people(session, *, agency_id: int | None = None, role: str | None = None, q: str | None = None,
+def list_people(session: Session, *, agency_id: int | None = None, role: str | None = None, q: str | None = None,
                 include_inactive: bool = True) -> list[User]:
     query = select(User).order_by(User.agency_id, User.is_active.desc(), User.username)
     if agency_id:
@@ -155,9 +156,10 @@ def set_active(*, user_id: int, active: bool, reason: str, actor: Actor, uow: Un
         return released
 
 
-def _release_tasks(session, user_id: int) -> int:
-    return session.execute(update(HumanTask).where(HumanTask.assignee_id == user_id, HumanTask.status == "open")
-                           .values(assignee_id=None)).rowcount
+def _release_tasks(session: Session, user_id: int) -> int:
+    return cast(CursorResult, session.execute(
+        update(HumanTask).where(HumanTask.assignee_id == user_id, HumanTask.status == "open")
+        .values(assignee_id=None))).rowcount
 
 
 def reset_password(*, user_id: int, actor: Actor, uow: UnitOfWork, clock: Clock, password: str | None = None) -> str:

@@ -3,6 +3,7 @@ decision is changed or revoked (行政处罚法第四十八条). Personal data o
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -27,16 +28,16 @@ def mask_id_number(number: str | None) -> str | None:
     return number[:6] + "*" * (len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
 
 
-def active_publication(session, case_id: int) -> Publication | None:
+def active_publication(session: Session, case_id: int) -> Publication | None:
     return session.scalar(select(Publication).where(Publication.case_id == case_id,
                                                     Publication.withdrawn_at.is_(None)))
 
 
-def publish(session, *, case_id: int, actor: Actor, clock: Clock, data: dict) -> Publication:
+def publish(session: Session, *, case_id: int, actor: Actor, clock: Clock, data: dict) -> Publication:
     existing = active_publication(session, case_id)
     if existing is not None:
         return existing
-    case = session.get(Case, case_id)
+    case = session.get_one(Case, case_id)
     person = case.party_kind == "person"
     row = Publication(
         case_id=case.id, agency_id=case.agency_id, case_number=case.number,
@@ -52,7 +53,7 @@ def publish(session, *, case_id: int, actor: Actor, clock: Clock, data: dict) ->
     return row
 
 
-def withdraw(session, *, case_id: int, reason: str, actor: Actor, clock: Clock) -> bool:
+def withdraw(session: Session, *, case_id: int, reason: str, actor: Actor, clock: Clock) -> bool:
     row = active_publication(session, case_id)
     if row is None:
         return False
@@ -68,7 +69,7 @@ PUBLIC_QUERY_MAX = 100
 PENALTY_KIND_TITLES = dict(PENALTY_KINDS)
 
 
-def public_publications(session, *, query: str | None = None, page: int = 1,
+def public_publications(session: Session, *, query: str | None = None, page: int = 1,
                         page_size: int = PUBLIC_PAGE_SIZE) -> dict:
     """Current publications (not withdrawn), newest first, one page of them, optionally only those whose
     (masked) party name or case number contains `query` — as plain text: % and _ match only themselves.
@@ -80,7 +81,7 @@ def public_publications(session, *, query: str | None = None, page: int = 1,
     if query:
         condition = condition & or_(Publication.party_name.icontains(query, autoescape=True),
                                     Publication.case_number.icontains(query, autoescape=True))
-    total = session.scalar(select(func.count()).select_from(Publication).where(condition))
+    total = session.execute(select(func.count()).select_from(Publication).where(condition)).scalar_one()
     rows = session.execute(
         select(Publication, Agency.name).join(Agency, Agency.id == Publication.agency_id).where(condition)
         .order_by(Publication.published_at.desc(), Publication.id.desc())
@@ -90,7 +91,7 @@ def public_publications(session, *, query: str | None = None, page: int = 1,
             "query": query}
 
 
-def public_publication(session, publication_id: int) -> dict:
+def public_publication(session: Session, publication_id: int) -> dict:
     """One current publication; a withdrawn one is gone from the public page (NotFound), like a missing one."""
     row = session.execute(
         select(Publication, Agency.name).join(Agency, Agency.id == Publication.agency_id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -50,7 +51,7 @@ def grade_of(score: int) -> str:
     return next(key for floor, key, _ in GRADES if score >= floor)
 
 
-def reviewable_cases(session, *, agency_id: int | None = None, reviewed: bool | None = None, page: int = 1,
+def reviewable_cases(session: Session, *, agency_id: int | None = None, reviewed: bool | None = None, page: int = 1,
                      page_size: int = 50) -> tuple[list[dict], int]:
     """Closed case files, newest first, with their review if they have one."""
     query = (select(Case.id, Case.number, Case.party_name, Case.stage, Case.updated_at, Agency.name,
@@ -69,7 +70,7 @@ def reviewable_cases(session, *, agency_id: int | None = None, reviewed: bool | 
              "reviewer": r.reviewer_name, "reviewed_at": r.reviewed_at} for r in rows], total
 
 
-def case_record(session, case_id: int) -> dict:
+def case_record(session: Session, case_id: int) -> dict:
     """What the system recorded about a case, for the reviewer."""
     case = session.get(Case, case_id)
     if case is None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash
 
 from engine import audit
@@ -99,18 +100,19 @@ def change_own_password(*, session_key: str, current_password: str, new_password
         return key
 
 
-def end_everywhere(session, *, user_id: int, clock: Clock) -> int:
+def end_everywhere(session: Session, *, user_id: int, clock: Clock) -> int:
     """Inside a use case's transaction: end every session and revoke every API token of the user. Returns how
     many sessions were open."""
     now = clock.now()
-    ended = session.execute(update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
-                            .values(ended_at=now)).rowcount
+    ended = cast(CursorResult, session.execute(
+        update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=now))).rowcount
     session.execute(update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
                     .values(revoked_at=now))
     return ended
 
 
-def user_for_session(session, session_key: str) -> User | None:
+def user_for_session(session: Session, session_key: str) -> User | None:
     """The user behind a session cookie, if that session is still open and the user still active."""
     row = session.scalars(select(LoginSession).where(LoginSession.key_hash == token_digest(session_key),
                                                      LoginSession.ended_at.is_(None))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.clock import CHINA_TZ
 from forms.common import PENALTY_KINDS
@@ -78,7 +79,7 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(CHINA_TZ).date()
 
 
-def decisions(session, period: Period, agency_id: int | None = None) -> list[dict]:
+def decisions(session: Session, period: Period, agency_id: int | None = None) -> list[dict]:
     """Every decision recorded in the period, with its kind, fine and the legal basis of its case."""
     lo, hi = period.moments
     query = (select(AuditRecord.case_id, AuditRecord.at, AuditRecord.data, HumanTask.form_key, Case.agency_id,
@@ -104,7 +105,7 @@ def decisions(session, period: Period, agency_id: int | None = None) -> list[dic
     return out
 
 
-def _legal_bases(session, case_ids: set[int]) -> dict[int, str | None]:
+def _legal_bases(session: Session, case_ids: set[int]) -> dict[int, str | None]:
     """The legal basis of each case's latest investigation report."""
     if not case_ids:
         return {}
@@ -117,13 +118,13 @@ def _legal_bases(session, case_ids: set[int]) -> dict[int, str | None]:
     return found
 
 
-def _count_by_agency(session, query, agency_id) -> Counter:
+def _count_by_agency(session: Session, query, agency_id) -> Counter:
     if agency_id:
         query = query.where(Case.agency_id == agency_id)
     return Counter(dict(session.execute(query.group_by(Case.agency_id)).all()))
 
 
-def statistics(session, period: Period, *, agency_id: int | None = None) -> dict:
+def statistics(session: Session, period: Period, *, agency_id: int | None = None) -> dict:
     lo, hi = period.moments
     agencies = dict(session.execute(select(Agency.id, Agency.name).order_by(Agency.id)).all())
     if agency_id:
@@ -206,7 +207,7 @@ def _scoped(query, agency_id):
     return query.where(Case.agency_id == agency_id) if agency_id else query
 
 
-def _timeliness(session, lo, hi, agency_id, per) -> list[dict]:
+def _timeliness(session: Session, lo, hi, agency_id, per) -> list[dict]:
     """Per clock: met in time, met late, and run out unmet (due within the period and not met)."""
     query = (select(Case.agency_id, CaseDeadline.key, CaseDeadline.title, CaseDeadline.status, CaseDeadline.met_at,
                     CaseDeadline.due_at).join(Case, Case.id == CaseDeadline.case_id)
@@ -227,7 +228,7 @@ def _timeliness(session, lo, hi, agency_id, per) -> list[dict]:
     return sorted(by_key.values(), key=lambda entry: entry["key"])
 
 
-def _reviews(session, lo, hi, agency_id, per) -> dict:
+def _reviews(session: Session, lo, hi, agency_id, per) -> dict:
     query = select(CaseReview.agency_id, CaseReview.score, CaseReview.grade).where(
         CaseReview.reviewed_at >= lo, CaseReview.reviewed_at < hi)
     if agency_id:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from typing import Callable, TypeVar
+from typing import Callable, TypeVar, cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from engine import audit
 from engine.actors import Actor
@@ -27,15 +27,16 @@ T = TypeVar("T")
 ACTIVE_STATUSES = ("running", "waiting")
 
 
-def spec_reader(session, definition_id: int) -> Callable[[], str]:
-    return lambda: session.scalar(select(ProcessDefinition.spec_json).where(ProcessDefinition.id == definition_id))
+def spec_reader(session: Session, definition_id: int) -> Callable[[], str]:
+    return lambda: session.execute(select(ProcessDefinition.spec_json)
+                                   .where(ProcessDefinition.id == definition_id)).scalar_one()
 
 
-def load_workflow(session, instance: ProcessInstance, runner: WorkflowRunner):
+def load_workflow(session: Session, instance: ProcessInstance, runner: WorkflowRunner):
     return runner.load(instance.definition_id, spec_reader(session, instance.definition_id), instance.state_json)
 
 
-def get_instance(session, instance_id: int, *, for_update: bool = False, skip_locked: bool = False
+def get_instance(session: Session, instance_id: int, *, for_update: bool = False, skip_locked: bool = False
                  ) -> ProcessInstance:
     query = select(ProcessInstance).where(ProcessInstance.id == instance_id).options(
         joinedload(ProcessInstance.case).lazyload(Case.agency))
@@ -46,7 +47,7 @@ def get_instance(session, instance_id: int, *, for_update: bool = False, skip_lo
     instance = session.scalar(query)
     if instance is None and not skip_locked:
         raise NotFound(f"流程实例 {instance_id} 不存在。")
-    return instance
+    return cast(ProcessInstance, instance)  # None only with skip_locked: another worker holds it (timers check)
 
 
 def ensure_active(instance: ProcessInstance) -> None:
@@ -61,7 +62,7 @@ def ensure_active(instance: ProcessInstance) -> None:
 
 
 @contextmanager
-def case_scope(session, *, instance: ProcessInstance, clock: Clock, actor: Actor):
+def case_scope(session: Session, *, instance: ProcessInstance, clock: Clock, actor: Actor):
     """Bind the case being stepped, so deadline functions in scripts and timers read and write its clocks."""
     scope = DeadlineScope(session=session, case_id=instance.case_id, agency_id=instance.case.agency_id,
                           instance_id=instance.id, clock=clock, actor=actor, calendar=load_calendar(session))
@@ -72,7 +73,7 @@ def case_scope(session, *, instance: ProcessInstance, clock: Clock, actor: Actor
         yield scope
 
 
-def audit_deadline_events(session, scope: DeadlineScope, *, clock: Clock, actor: Actor) -> None:
+def audit_deadline_events(session: Session, scope: DeadlineScope, *, clock: Clock, actor: Actor) -> None:
     for action, row, summary in scope.events:
         audit.record(session, clock=clock, actor=actor, action=action, case_id=scope.case_id,
                      instance_id=scope.instance_id, summary=summary,
@@ -80,7 +81,7 @@ def audit_deadline_events(session, scope: DeadlineScope, *, clock: Clock, actor:
     scope.events.clear()
 
 
-def save_workflow(session, *, instance: ProcessInstance, workflow, runner: WorkflowRunner, clock: Clock,
+def save_workflow(session: Session, *, instance: ProcessInstance, workflow, runner: WorkflowRunner, clock: Clock,
                   actor: Actor) -> list[HumanTask]:
     """Persist the workflow state, recompute status and next due moment, and mirror its user tasks."""
     now = clock.now()
@@ -129,7 +130,7 @@ def save_workflow(session, *, instance: ProcessInstance, workflow, runner: Workf
     return created
 
 
-def rearm_other_instances(session, *, case_id: int, keys: set[str], exclude_id: int, runner: WorkflowRunner,
+def rearm_other_instances(session: Session, *, case_id: int, keys: set[str], exclude_id: int, runner: WorkflowRunner,
                           clock: Clock, actor: Actor) -> None:
     """A clock moved in one process (e.g. payment paused by a reconsideration): re-arm the timers that wait on
     it in the case's other processes too."""
@@ -142,7 +143,7 @@ def rearm_other_instances(session, *, case_id: int, keys: set[str], exclude_id: 
                 save_workflow(session, instance=other, workflow=workflow, runner=runner, clock=clock, actor=actor)
 
 
-def deliver_outbox(session, *, scope, runner: WorkflowRunner, clock: Clock, actor: Actor) -> None:
+def deliver_outbox(session: Session, *, scope, runner: WorkflowRunner, clock: Clock, actor: Actor) -> None:
     """Deliver the messages a step sent with notify_case() to the case's other waiting processes."""
     messages, scope.outbox = list(scope.outbox), []
     for name, payload in messages:
@@ -159,7 +160,7 @@ def deliver_outbox(session, *, scope, runner: WorkflowRunner, clock: Clock, acto
                 save_workflow(session, instance=other, workflow=workflow, runner=runner, clock=clock, actor=actor)
 
 
-def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
+def sync_tasks(session: Session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
     open_rows = {row.spiff_task_id: row for row in session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
         .options(lazyload("*")))}
@@ -190,7 +191,7 @@ def sync_tasks(session, *, instance: ProcessInstance, ready, clock: Clock) -> li
     return created
 
 
-def _deadline_due(session, case_id: int, keys: tuple[str, ...]) -> tuple:
+def _deadline_due(session: Session, case_id: int, keys: tuple[str, ...]) -> tuple:
     """A task watched by statutory clocks is due when the earliest of them is (even after its timer fired);
     a task that watches none has no due moment (it never borrows another clock's countdown). Returns the due
     moment, the unit of the clock it comes from (a working-day clock counts down in working days) and whether
@@ -207,14 +208,14 @@ def _deadline_due(session, case_id: int, keys: tuple[str, ...]) -> tuple:
     return (row.due_at, row.unit, row.party_side) if row else (None, None, False)
 
 
-def cancel_open_tasks(session, instance: ProcessInstance, clock: Clock) -> None:
+def cancel_open_tasks(session: Session, instance: ProcessInstance, clock: Clock) -> None:
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                        HumanTask.status == "open").options(lazyload("*"))):
         row.status, row.completed_at = "withdrawn", clock.now()
 
 
 def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | None, clock: Clock, actor: Actor,
-             body: Callable[[object], T]) -> T:
+             body: Callable[[Session], T]) -> T:
     """Run `body(session)` in one transaction. If the engine fails, roll it all back, then record the failure
     on the instance (status `error`, element, message) in a transaction of its own, and raise EngineFailure;
     a refusal by the law of what a person asked in the step (an extension beyond it) is raised as it is.
@@ -253,7 +254,7 @@ def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, cl
         uow.commit()
 
 
-def _all_instances_ended(session, case, current: ProcessInstance) -> bool:
+def _all_instances_ended(session: Session, case, current: ProcessInstance) -> bool:
     others = session.scalars(select(ProcessInstance.status).where(
         ProcessInstance.case_id == case.id, ProcessInstance.id != current.id)).all()
     return all(status in ("completed", "cancelled") for status in others)

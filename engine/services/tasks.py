@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from typing import cast
 
 from sqlalchemy import CursorResult, and_, delete, or_, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import Session, lazyload
 
 import forms
 from engine import audit
@@ -39,7 +39,7 @@ def workable_tasks_query(actor: Actor, *columns):
     ).order_by(*WORKABLE_ORDER)
 
 
-def open_task(session, task_id: str) -> HumanTask:
+def open_task(session: Session, task_id: str) -> HumanTask:
     # case and assignee load only if used: a refusal message needs them, the happy path does not
     task = session.get(HumanTask, task_id, options=[lazyload(HumanTask.case), lazyload(HumanTask.assignee)])
     if task is None:
@@ -132,7 +132,7 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
     """
     stepped: dict[str, int] = {}  # the instance a failure is recorded on
 
-    def body(session) -> int:
+    def body(session: Session) -> int:
         task = open_task(session, task_id)
         stepped["instance_id"] = task.instance_id
         ensure_can_work(task, actor)

@@ -14,6 +14,7 @@ import socket
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actors import Actor
@@ -57,7 +58,7 @@ def claim_due(*, database: Database, worker: str, now: datetime, limit: int = DE
 
 def fire_instance(*, instance_id: int, worker: str, database: Database, runner: WorkflowRunner, clock: Clock) -> bool:
     """Fire the due timers of one claimed instance in its own transaction; False if there was nothing to do."""
-    def body(session) -> bool:
+    def body(session: Session) -> bool:
         instance = get_instance(session, instance_id, for_update=True, skip_locked=True)
         if instance is None or instance.claimed_by != worker:
             return False  # another worker holds it now
@@ -109,7 +110,7 @@ def fire_now(*, instance_id: int, reason: str, actor: Actor, uow, clock: Clock, 
     if not reason or not reason.strip():
         raise ValidationFailed("请填写理由。", fields={"reason": ["此项为必填项。"]})
 
-    def body(session) -> None:
+    def body(session: Session) -> None:
         instance = get_instance(session, instance_id, for_update=True)
         now = clock.now()
         if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:

@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from werkzeug.security import generate_password_hash
 
 from engine import audit
@@ -103,7 +103,7 @@ def token_digest(token: str) -> str:
 REQUEST_USER_OPTIONS = (joinedload(User.roles), lazyload(User.certificates))
 
 
-def user_for_token(session, token: str) -> User | None:
+def user_for_token(session: Session, token: str) -> User | None:
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(token),
                                                  ApiToken.revoked_at.is_(None))
                           .options(joinedload(ApiToken.user).options(*REQUEST_USER_OPTIONS))).unique().one_or_none()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import forms
 
@@ -23,13 +24,13 @@ def iso(moment):
     return moment.isoformat() if moment else None
 
 
-def task_view(session, task_id: str) -> dict | None:
+def task_view(session: Session, task_id: str) -> dict | None:
     """One task as the task lists show it, or None if there is no such task."""
     found = task_views(session, select(HumanTask.id).where(HumanTask.id == task_id))
     return found[0] if found else None
 
 
-def task_views(session, task_ids, *order) -> list[dict]:
+def task_views(session: Session, task_ids, *order) -> list[dict]:
     """The tasks `task_ids` (a select of HumanTask.id, already limited) as task_view() shows them, in `order`:
     read as plain columns, the page picked before the joins, so a long list builds no ORM objects."""
     page = task_ids.subquery()
@@ -46,7 +47,7 @@ def task_views(session, task_ids, *order) -> list[dict]:
              "due_text": due_label(row.due_at) if row.due_at else None} for row in rows]
 
 
-def case_view(session, case: Case, actor: Actor, *, today: date | None = None) -> dict:
+def case_view(session: Session, case: Case, actor: Actor, *, today: date | None = None) -> dict:
     """`today` (Beijing): the day what is owed on a fine is computed to (`amount_due`, None without a fine to
     pay or without a day given)."""
     instances = session.execute(
@@ -80,41 +81,41 @@ def case_view(session, case: Case, actor: Actor, *, today: date | None = None) -
     }
 
 
-def amount_due_view(session, case_id: int, today: date | None) -> dict | None:
+def amount_due_view(session: Session, case_id: int, today: date | None) -> dict | None:
     """{fine, surcharge, total, paid, outstanding, as_of, last_day, payments}: what the party owes on the fine,
     as of today (or of the last payment once everything is paid)."""
     due = case_amount_due(session, case_id, today=today) if today is not None else None
     return amount_json(due) if due is not None else None
 
 
-def open_tasks_of(session, case_id: int) -> list[dict]:
+def open_tasks_of(session: Session, case_id: int) -> list[dict]:
     return task_views(session, select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.status == "open"),
                       HumanTask.created_at, HumanTask.id)
 
 
-def step_view(session, case_id: int) -> dict:
+def step_view(session: Session, case_id: int) -> dict:
     """What a client needs after completing a task: where the case stands and its open tasks now."""
     case = session.execute(select(Case.id, Case.number, Case.status, Case.stage).where(Case.id == case_id)).one()
     return {"id": case.id, "number": case.number, "status": case.status, "stage": case.stage,
             "tasks": open_tasks_of(session, case_id)}
 
 
-def get_case_view(session, case_id: int, actor: Actor, *, today: date | None = None) -> dict:
+def get_case_view(session: Session, case_id: int, actor: Actor, *, today: date | None = None) -> dict:
     return case_view(session, get_case_for(session, case_id, actor), actor, today=today)
 
 
-def timeline(session, case_id: int) -> list[dict]:
+def timeline(session: Session, case_id: int) -> list[dict]:
     rows = session.scalars(select(AuditRecord).where(AuditRecord.case_id == case_id).order_by(AuditRecord.id))
     return [{"id": r.id, "at": iso(r.at), "actor": r.actor_name, "action": r.action, "summary": r.summary,
              "task_title": r.task_title, "data": r.data} for r in rows]
 
 
-def workable_tasks(session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
+def workable_tasks(session: Session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict]:
     return task_views(session, workable_tasks_query(actor, HumanTask.id).limit(limit).offset(offset),
                       *WORKABLE_ORDER)
 
 
-def completed_steps(session, case_id: int) -> list[dict]:
+def completed_steps(session: Session, case_id: int) -> list[dict]:
     """What was done on the case so far, with each step's form data labelled, for the person doing the next."""
     rows = session.scalars(select(AuditRecord).where(AuditRecord.case_id == case_id,
                                                      AuditRecord.action == "task_completed").order_by(AuditRecord.id))
