@@ -18,6 +18,7 @@ from engine.clock import CHINA_TZ
 from engine.deadlines.scope import current_scope, defer_deadline, meet_deadline
 from forms.payment_deferral import parse_instalments, plan_as_json
 from engine.scripting import SandboxedEnvironment
+from engine.store.statuses import ClockStatus
 
 _task_data: ContextVar[dict | None] = ContextVar("zhifa_task_data", default=None)
 _runner: ContextVar[Any] = ContextVar("zhifa_runner", default=None)  # the WorkflowRunner stepping this case
@@ -173,7 +174,7 @@ def deadline_passed(key: str) -> bool:
     """The clock's due moment has passed (and it is not paused): what remains is paid late."""
     scope = _scope()
     row = scope.current(key)
-    return row is not None and row.status != "paused" and scope.clock.now() > row.due_at
+    return row is not None and row.status != ClockStatus.PAUSED and scope.clock.now() > row.due_at
 
 
 CASE_FUNCTIONS = {

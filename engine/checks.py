@@ -15,6 +15,7 @@ from engine.deadlines.counting import working_days_before
 from engine.errors import ValidationFailed
 from engine.services.duties import ensure_separation, record_duty
 from engine.store.models import Case, HumanTask, ProcessDefinition, ProcessInstance, User
+from engine.store.statuses import TaskStatus
 
 MIN_INVESTIGATORS = 2  # 执法人员不得少于两人（行政处罚法第四十二条、第五十五条）
 
@@ -93,7 +94,7 @@ def check_case_complete(session: Session, *, case: Case, data: dict, actor: Acto
     open_elsewhere = session.scalars(
         select(HumanTask.title).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-        .where(HumanTask.case_id == case.id, HumanTask.status == "open",
+        .where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN,
                ProcessDefinition.process_id != CLOSING_PROCESS)
         .order_by(HumanTask.created_at)).all()
     if open_elsewhere:

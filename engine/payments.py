@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.deadlines.counting import local_day
 from engine.store.models import AuditRecord, CaseDeadline
+from engine.store.statuses import ClockStatus
 
 SURCHARGE_RATE = Decimal("0.03")  # 每日按罚款数额的百分之三加处罚款（行政处罚法第七十二条）
 PAYMENT_CLOCK = "payment_15d"
@@ -38,7 +39,7 @@ def surcharge(fine: Decimal, last_day: date, on: date) -> Decimal:
 
 def accrual_end(clock: CaseDeadline, on: date) -> date:
     """The last day the surcharge counts to: `on`, or the day the clock was paused while it still is."""
-    if clock.status == "paused" and clock.paused_at is not None:
+    if clock.status == ClockStatus.PAUSED and clock.paused_at is not None:
         return min(on, local_day(clock.paused_at))
     return on
 
@@ -71,7 +72,7 @@ def payment_clock(session: Session, case_id: int) -> CaseDeadline | None:
     """The latest payment clock of the case that was not cancelled (a revoked decision cancels it)."""
     return session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case_id,
                                                       CaseDeadline.key == PAYMENT_CLOCK,
-                                                      CaseDeadline.status != "cancelled")
+                                                      CaseDeadline.status != ClockStatus.CANCELLED)
                            .order_by(CaseDeadline.id.desc()).limit(1)).first()
 
 
@@ -127,7 +128,7 @@ def case_amount_due(session: Session, case_id: int, *, on: date | None = None, t
         if today is None:
             raise TypeError("case_amount_due needs `on` or `today`")
         on = today
-        if clock.status == "met" and payments:
+        if clock.status == ClockStatus.MET and payments:
             on = date.fromisoformat(payments[-1]["paid_on"])
     due = amount_due(fine=fine, clock=clock, paid=paid, on=on)
     due["payments"] = payments

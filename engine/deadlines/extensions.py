@@ -9,6 +9,7 @@ from __future__ import annotations
 from engine.deadlines.catalog import UNIT_WORDS, CatalogEntry
 from engine.errors import ValidationFailed
 from engine.store.models import CaseDeadline
+from engine.store.statuses import ClockStatus
 
 class ExtensionRefused(ValidationFailed):
     """An extension the law does not allow. Raised inside a process step (the escalation's script), it refuses the
@@ -59,7 +60,7 @@ def offer(row: CaseDeadline | dict, entry: CatalogEntry) -> dict | None:
     """What may still be asked for on this clock: {'max': …, 'needs_discussion': bool}, or None."""
     rule = entry.extension
     status = row["status"] if isinstance(row, dict) else row.status
-    if rule is None or status not in ("running", "overdue", "paused"):
+    if rule is None or status not in (ClockStatus.RUNNING, ClockStatus.OVERDUE, ClockStatus.PAUSED):
         return None
     if len(ordinary_extensions(row)) < rule.times:
         return {"max": rule.max, "needs_discussion": False}
@@ -94,7 +95,7 @@ def check_extension(row: CaseDeadline, entry: CatalogEntry, *, period, reason,
     if entry.extension is None:
         message = not_extendable_text(entry)
         raise ExtensionRefused(message, fields={"period": [message]})
-    if row.status in ("met", "cancelled"):
+    if row.status in (ClockStatus.MET, ClockStatus.CANCELLED):
         message = f"「{entry.title}」已{'办结' if row.status == 'met' else '不再计算'}，不能延长。"
         raise ExtensionRefused(message, fields={"period": [message]})
     rule, discussion = entry.extension, (collective_discussion or "").strip()

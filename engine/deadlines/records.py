@@ -11,22 +11,23 @@ from engine.deadlines.counting import (
 )
 from engine.deadlines.explain import explain
 from engine.store.models import CaseDeadline
+from engine.store.statuses import ClockStatus
 
 PAUSED_FAR_FUTURE = "9999-12-31T00:00:00+00:00"  # a timer on a paused clock must not fire
 # 'overdue': the agency's clock ran out unmet; 'lapsed': the party's window ran out (a fact, not a failure)
-OPEN_STATUSES = ("running", "overdue", "lapsed")
+OPEN_STATUSES = (ClockStatus.RUNNING, ClockStatus.OVERDUE, ClockStatus.LAPSED)
 
 
 def ended_status(row: CaseDeadline) -> str:
     """What a clock past its end without the act becomes."""
-    return "lapsed" if row.party_side else "overdue"
+    return ClockStatus.LAPSED if row.party_side else ClockStatus.OVERDUE
 
 
 def start_record(*, entry: CatalogEntry, period: int, case_id: int, instance_id: int | None, start: datetime,
                  calendar: WorkCalendar, now: datetime) -> CaseDeadline:
     row = CaseDeadline(case_id=case_id, instance_id=instance_id, key=entry.key, title=entry.title, period=period,
                        unit=entry.unit, party_side=entry.party_side, legal_basis=entry.basis, start_at=start,
-                       status="running", tolled=[], extensions=[], created_at=now, updated_at=now)
+                       status=ClockStatus.RUNNING, tolled=[], extensions=[], created_at=now, updated_at=now)
     recompute(row, entry=entry, calendar=calendar)
     return row
 
@@ -64,13 +65,13 @@ def recompute(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar)
 def pause(row: CaseDeadline, *, reason: str, now: datetime) -> bool:
     if row.status not in OPEN_STATUSES:
         return False
-    row.status, row.paused_at, row.pause_reason, row.updated_at = "paused", now, reason, now
+    row.status, row.paused_at, row.pause_reason, row.updated_at = ClockStatus.PAUSED, now, reason, now
     row.tolled = [*(row.tolled or []), {"from": now.isoformat(), "to": None, "reason": reason}]
     return True
 
 
 def resume(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, now: datetime) -> bool:
-    if row.status != "paused":
+    if row.status != ClockStatus.PAUSED:
         return False
     tolled = list(row.tolled or [])
     current = dict(tolled[-1])
@@ -86,7 +87,7 @@ def resume(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, no
     row.tolled, row.paused_at, row.pause_reason, row.updated_at = tolled, None, None, now
     recompute(row, entry=entry, calendar=calendar)
     if row.due_at > now:
-        row.status, row.overdue_at = "running", None
+        row.status, row.overdue_at = ClockStatus.RUNNING, None
     else:
         row.status = ended_status(row)
     return True
@@ -99,13 +100,13 @@ def extend(row: CaseDeadline, *, entry: CatalogEntry, calendar: WorkCalendar, pe
                                                 "approved_by_id": approved_by_id, "at": now.isoformat(),
                                                 **(details or {})}]
     recompute(row, entry=entry, calendar=calendar)
-    if row.status == "overdue" and row.due_at > now:
-        row.status, row.overdue_at = "running", None
+    if row.status == ClockStatus.OVERDUE and row.due_at > now:
+        row.status, row.overdue_at = ClockStatus.RUNNING, None
     row.updated_at = now
 
 
 def timer_value(row: CaseDeadline | None) -> str:
-    if row is None or row.status == "paused":
+    if row is None or row.status == ClockStatus.PAUSED:
         return PAUSED_FAR_FUTURE
     return row.due_at.astimezone(CHINA_TZ).isoformat()
 

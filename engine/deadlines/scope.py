@@ -22,6 +22,7 @@ from engine.deadlines.catalog import UNIT_WORDS
 from engine.deadlines.catalog import entry as catalog_entry
 from engine.errors import NotAuthorized, ValidationFailed
 from engine.store.models import CaseDeadline, DeadlineSetting
+from engine.store.statuses import ClockStatus
 
 
 @dataclass
@@ -46,7 +47,8 @@ class DeadlineScope:
 
     def current(self, key: str) -> CaseDeadline | None:
         """The latest clock of this kind on the case that was not cancelled."""
-        return next((row for row in reversed(self.rows()) if row.key == key and row.status != "cancelled"), None)
+        return next((row for row in reversed(self.rows())
+                     if row.key == key and row.status != ClockStatus.CANCELLED), None)
 
     def due_of(self, keys) -> "tuple[datetime | None, str | None, bool]":
         """The earliest due moment among these clocks, that clock's unit and whether it is the party's; with no
@@ -129,7 +131,7 @@ def deadline_warning(key: str, working_days: int | None = None) -> str:
     if scope.ended(key):
         return records.PAUSED_FAR_FUTURE
     row = scope.current(key) or scope.start(key)
-    if row.status == "paused":
+    if row.status == ClockStatus.PAUSED:
         return records.PAUSED_FAR_FUTURE
     days = working_days if working_days is not None else catalog_entry(key).warn_before
     return records.warning_moment(row, working_days=days, calendar=scope.calendar).astimezone(CHINA_TZ).isoformat()
@@ -139,11 +141,11 @@ def meet_deadline(key: str) -> bool:
     """The act the clock was waiting for is done."""
     scope = _active()
     row = scope.current(key)
-    if row is None or row.status in ("met", "cancelled"):
+    if row is None or row.status in (ClockStatus.MET, ClockStatus.CANCELLED):
         return False
     now = scope.clock.now()
     late = now > row.due_at
-    row.status, row.met_at, row.updated_at = "met", now, now
+    row.status, row.met_at, row.updated_at = ClockStatus.MET, now, now
     scope.changed.add(key)
     scope.events.append(("deadline_met", row, f"「{row.title}」已办结" + ("（已超期）" if late else "（期限内）")))
     return True
@@ -161,7 +163,7 @@ def case_event(event: str) -> list[str]:
     now, why = scope.clock.now(), EVENT_TITLES.get(event, event)
     ended = []
     for row in scope.rows():
-        if row.status not in (*records.OPEN_STATUSES, "paused"):
+        if row.status not in (*records.OPEN_STATUSES, ClockStatus.PAUSED):
             continue
         outcome = catalog_entry(row.key).ends_on(event)
         if outcome is None:
@@ -250,7 +252,7 @@ def defer_deadline(key: str, until, reason: str) -> bool:
     if not (scope.actor.has_role("head") or scope.actor.is_system):
         raise NotAuthorized("延期须经负责人批准。")
     row = scope.current(key)
-    if row is None or row.unit != "day" or row.status in ("met", "cancelled"):
+    if row is None or row.unit != "day" or row.status in (ClockStatus.MET, ClockStatus.CANCELLED):
         return False  # paid meanwhile, or the decision was revoked: nothing left to defer
     until = until if isinstance(until, date) else date.fromisoformat(str(until)[:10])
     period = (until - row.strict_due_date).days

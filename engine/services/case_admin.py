@@ -13,6 +13,7 @@ from engine.errors import ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import CaseReview, HumanTask, ProcessDefinition, ProcessInstance, User, user_role
+from engine.store.statuses import TaskStatus
 
 from .cases import get_case_for
 from .deadlines import case_deadlines
@@ -65,7 +66,7 @@ def admin_case(session: Session, *, case_id: int, actor: Actor, runner: Workflow
             "error_detail": instance.error_detail, "error_at": instance.error_at, "error_count": instance.error_count,
             "next_due_at": instance.next_due_at, "created_at": instance.created_at, "updated_at": instance.updated_at,
             "cancel_reason": instance.cancel_reason, "steps": steps})
-    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+    tasks = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == TaskStatus.OPEN)
                             .order_by(HumanTask.created_at)).all()
     roles = {task.candidate_role for task in tasks} | {"head"}
     staff = staff_by_role(session, case.agency_id, roles)

@@ -18,12 +18,14 @@ from engine.actors import Actor
 from engine.clock import Clock
 from engine.errors import ValidationFailed
 from engine.store.models import CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.statuses import ClockStatus, InstanceStatus, TaskStatus
 
 CLOSED_BY_ARCHIVE = "案件已归档结案"
-ENDED = ("completed", "cancelled")
-NOT_CANCELLED = {"suspended": "已中止", "error": "出错待处理"}
+ENDED = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
+NOT_CANCELLED: dict[str, str] = {InstanceStatus.SUSPENDED: "已中止", InstanceStatus.ERROR: "出错待处理"}
 ANSWERABLE = {"reconsideration": "行政复议尚未办结", "litigation": "行政诉讼尚未办结"}  # the agency is respondent
-AGENCY_CLOCKS_OPEN = ("running", "paused")  # an overdue clock stays as it was: its lateness is a fact
+# an overdue clock stays as it was: its lateness is a fact
+AGENCY_CLOCKS_OPEN = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 
 
 def end_remaining_instances(session: Session, *, case_id: int, closing: ProcessInstance, clock: Clock, actor: Actor) -> None:
@@ -43,17 +45,18 @@ def end_remaining_instances(session: Session, *, case_id: int, closing: ProcessI
                                fields={"_schema": [f"尚未了结的流程：{names}。归档即结案。"]})
     now = clock.now()
     for instance, name, _process_id in rows:
-        instance.status, instance.cancel_reason, instance.next_due_at = "cancelled", CLOSED_BY_ARCHIVE, None
+        instance.status, instance.cancel_reason = InstanceStatus.CANCELLED, CLOSED_BY_ARCHIVE
+        instance.next_due_at = None
         instance.ended_at = instance.updated_at = now
         instance.claimed_by = instance.claim_expires_at = None
         for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                            HumanTask.status == "open")):
-            task.status, task.completed_at = "withdrawn", now
+                                                            HumanTask.status == TaskStatus.OPEN)):
+            task.status, task.completed_at = TaskStatus.WITHDRAWN, now
         ended = []
         for row in session.scalars(select(CaseDeadline).where(
                 CaseDeadline.instance_id == instance.id, CaseDeadline.status.in_(AGENCY_CLOCKS_OPEN),
                 CaseDeadline.party_side.is_(False))):
-            row.status, row.updated_at = "cancelled", now
+            row.status, row.updated_at = ClockStatus.CANCELLED, now
             ended.append(row.key)
         audit.record(session, clock=clock, actor=actor, action="instance_cancelled", case_id=case_id,
                      instance_id=instance.id, summary=f"撤销案件流程「{name}」：{CLOSED_BY_ARCHIVE}",
@@ -67,7 +70,7 @@ def _end_case_clocks(session: Session, *, case_id: int, closing: ProcessInstance
     for row in session.scalars(select(CaseDeadline).where(
             CaseDeadline.case_id == case_id, CaseDeadline.status.in_(AGENCY_CLOCKS_OPEN),
             CaseDeadline.party_side.is_(False)).order_by(CaseDeadline.id)):
-        row.status, row.updated_at = "cancelled", now
+        row.status, row.updated_at = ClockStatus.CANCELLED, now
         ended.append((row.key, row.title))
     if ended:
         titles = "、".join(f"「{title}」" for _key, title in ended)

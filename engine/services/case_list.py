@@ -18,11 +18,12 @@ from engine.actors import Actor
 from engine.clock import CHINA_TZ
 from engine.deadlines.counting import end_of_day
 from engine.store.models import Agency, Case, CaseDeadline, CaseDuty, HumanTask, User
+from engine.store.statuses import CaseStatus, ClockStatus
 
-CASE_STATUSES = ("open", "closed", "cancelled")
+CASE_STATUSES = (CaseStatus.OPEN, CaseStatus.CLOSED, CaseStatus.CANCELLED)
 ALL_AGENCIES_ROLES = ("supervisor", "admin")  # as can_view_case
 MAX_PAGE_SIZE = 200
-OPEN_CLOCK_STATUSES = ("running", "overdue")
+OPEN_CLOCK_STATUSES = (ClockStatus.RUNNING, ClockStatus.OVERDUE)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import Agency, Case, ProcessInstance
+from engine.store.statuses import CaseStatus, InstanceStatus
 
 from .definitions import latest_definition
 from .numbering import next_case_number
@@ -58,7 +59,7 @@ def register_lead(*, data: dict, actor: Actor, uow: UnitOfWork, clock: Clock, ru
                     source=cleaned["source"], summary=cleaned["summary"], party_name=cleaned["party_name"],
                     party_kind=cleaned["party_kind"], party_id_number=cleaned.get("party_id_number"),
                     party_address=cleaned.get("party_address"), location=cleaned.get("location"), discovered_at=datetime.fromisoformat(cleaned["discovered_at"]),
-                    stage="lead", status="open", created_by_id=actor.user_id, created_at=now, updated_at=now)
+                    stage="lead", status=CaseStatus.OPEN, created_by_id=actor.user_id, created_at=now, updated_at=now)
         session.add(case)
         session.flush()
         audit.record(session, clock=clock, actor=actor, action="case_registered", case_id=case.id,
@@ -90,7 +91,7 @@ def start_process(session: Session, *, case: Case, process_id: str, data: dict, 
     """Start the newest version of a process for a case, within the caller's transaction."""
     definition = latest_definition(session, process_id)
     now = clock.now()
-    instance = ProcessInstance(case=case, definition_id=definition.id, status="running", state_json="{}",
+    instance = ProcessInstance(case=case, definition_id=definition.id, status=InstanceStatus.RUNNING, state_json="{}",
                                version=1, created_at=now, updated_at=now)
     session.add(instance)
     session.flush()

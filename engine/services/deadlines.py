@@ -21,6 +21,7 @@ from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import Database, UnitOfWork
 from engine.store.models import CalendarDay, CalendarYear, CaseDeadline, DeadlineSetting, ProcessInstance, User
+from engine.store.statuses import ClockStatus, InstanceStatus
 
 from .cases import get_case_for
 from .stepping import ACTIVE_STATUSES, audit_deadline_events, case_scope, load_workflow, run_step, save_workflow
@@ -41,7 +42,7 @@ def toll_case_clocks(session: Session, *, instance: ProcessInstance, reason: str
 
     Party-side periods (payment, appeal…) keep running: a case's suspension does not stop the party's time.
     """
-    wanted = ("running", "overdue") if pause else ("paused",)
+    wanted = (ClockStatus.RUNNING, ClockStatus.OVERDUE) if pause else (ClockStatus.PAUSED,)
     with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
         rows = session.scalars(select(CaseDeadline).where(
             CaseDeadline.case_id == instance.case_id, CaseDeadline.status.in_(wanted),
@@ -106,7 +107,7 @@ def record_approved_extension(*, case_id: int, key: str, period: int, reason: st
                                    .order_by(ProcessInstance.id.desc()).limit(1)).scalar_one()
         with case_scope(session, instance=instance, clock=clock, actor=actor) as scope:
             row = scope.current(key)
-            if row is None or row.status in ("met", "cancelled"):
+            if row is None or row.status in (ClockStatus.MET, ClockStatus.CANCELLED):
                 raise NotFound(f"案件没有正在计算的「{entry.title}」。")
             allowed = extensions.check_extension(row, entry, period=period, reason=reason,
                                                  collective_discussion=collective_discussion)
@@ -131,7 +132,7 @@ def _rearm_case(session: Session, *, scope, clock: Clock, actor: Actor, runner: 
     audit_deadline_events(session, scope, clock=clock, actor=actor)
     instances = session.scalars(select(ProcessInstance).where(
         ProcessInstance.case_id == scope.case_id,
-        ProcessInstance.status.in_((*ACTIVE_STATUSES, "suspended")))).all()
+        ProcessInstance.status.in_((*ACTIVE_STATUSES, InstanceStatus.SUSPENDED)))).all()
     for instance in instances:
         scope.instance_id = instance.id
         scope.changed = set(changed)
@@ -151,7 +152,7 @@ def mark_overdue(*, database: Database, clock: Clock, batch_size: int = 500) -> 
     while True:
         with database.unit_of_work() as uow:
             session = uow.session
-            due = (select(CaseDeadline.id).where(CaseDeadline.status == "running", CaseDeadline.due_at < now)
+            due = (select(CaseDeadline.id).where(CaseDeadline.status == ClockStatus.RUNNING, CaseDeadline.due_at < now)
                    .order_by(CaseDeadline.id).limit(batch_size))
             if session.get_bind().dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
@@ -159,10 +160,10 @@ def mark_overdue(*, database: Database, clock: Clock, batch_size: int = 500) -> 
             if not ids:
                 return total
             flipped: list[Any] = []  # rows returned by the two updates
-            for party_side, status in ((False, "overdue"), (True, "lapsed")):
+            for party_side, status in ((False, ClockStatus.OVERDUE), (True, ClockStatus.LAPSED)):
                 # a party's window that ran out is a fact about the party ('lapsed'), not the agency's failure
                 flipped += session.execute(update(CaseDeadline).where(
-                    CaseDeadline.id.in_(ids), CaseDeadline.status == "running",
+                    CaseDeadline.id.in_(ids), CaseDeadline.status == ClockStatus.RUNNING,
                     CaseDeadline.party_side.is_(party_side))
                     .values(status=status, overdue_at=now, updated_at=now)
                     .returning(CaseDeadline.id, CaseDeadline.case_id, CaseDeadline.instance_id, CaseDeadline.title,

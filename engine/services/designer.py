@@ -25,11 +25,12 @@ from engine.specs.diff import diff_bpmn
 from engine.specs.templates import new_process_xml
 from engine.store.database import UnitOfWork
 from engine.store.models import ProcessDefinition, ProcessDraft, ProcessInstance, User
+from engine.store.statuses import InstanceStatus
 
 from .definitions import deploy, store_version
 
 DESIGNING_ROLES = ("designer", "admin")
-RUNNING_STATUSES = ("running", "waiting", "suspended", "error")
+RUNNING_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.SUSPENDED, InstanceStatus.ERROR)
 PROCESS_ID = re.compile(r"^[a-z][a-z0-9_]{1,99}$")
 
 

@@ -13,11 +13,12 @@ from SpiffWorkflow.util.task import TaskState
 from engine.actors import Actor
 from engine.runner import WorkflowRunner
 from engine.store.models import ProcessDefinition, ProcessInstance
+from engine.store.statuses import InstanceStatus
 
 from .cases import get_case_for
 from .stepping import load_workflow
 
-ENDED_STATUSES = ("completed", "cancelled")
+ENDED_STATUSES = (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)
 # where an instance can be said to stand: a user task waiting for someone, a timer or message being waited for,
 # a (sub)process or gateway started and not yet finished
 ACTIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -48,7 +49,7 @@ def _diagram(session: Session, instance: ProcessInstance, definition: ProcessDef
         "process_name": definition.name,
         "version": definition.version,
         "status": instance.status,
-        "error_element": instance.error_element if instance.status == "error" else None,
+        "error_element": instance.error_element if instance.status == InstanceStatus.ERROR else None,
         "bpmn_xml": definition.bpmn_xml,
         "completed": completed,
         "active": active,

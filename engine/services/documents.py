@@ -121,7 +121,7 @@ def verify_document(session: Session, document: CaseDocument) -> None:
             "请立即报告系统管理员核查。")
 
 
-def _recorded_sha256(session, document: CaseDocument) -> str | None:
+def _recorded_sha256(session: Session, document: CaseDocument) -> str | None:
     """The digest written to the append-only audit record when the document was issued."""
     records = session.scalars(select(AuditRecord.data).where(
         AuditRecord.case_id == document.case_id, AuditRecord.action == ISSUED).order_by(AuditRecord.id))

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.database import Database
 from engine.store.models import ProcessInstance, WorkerHeartbeat
+from engine.store.statuses import InstanceStatus
 
 KEEP_STOPPED = timedelta(days=7)  # heartbeats of workers gone this long are removed
 _pruned_by: set[str] = set()  # workers of this process that have pruned once
@@ -19,7 +20,7 @@ _pruned_by: set[str] = set()  # workers of this process that have pruned once
 def oldest_due_timer(session: Session, now: datetime) -> datetime | None:
     """The due moment of the most overdue timer still waiting to fire (one index lookup)."""
     return session.scalar(select(func.min(ProcessInstance.next_due_at)).where(
-        ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now))
+        ProcessInstance.status == InstanceStatus.WAITING, ProcessInstance.next_due_at < now))
 
 
 def timer_lag(database: Database, now: datetime) -> timedelta:

@@ -12,6 +12,7 @@ from engine.errors import InvalidState, NotAuthorized, ValidationFailed
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import AuditRecord, CaseDeadline, CaseDocument, ProcessDefinition, ProcessInstance
+from engine.store.statuses import CaseStatus, ClockStatus, InstanceStatus
 from forms import form as form_of
 from forms import get as get_form
 from forms.chronology import message_date_errors
@@ -55,7 +56,7 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
             ensure_active(instance)
         else:
             case = get_case_for(session, case_id, actor)
-            if case.status != "open":
+            if case.status != CaseStatus.OPEN:
                 raise InvalidState("案件已经结束，不能再启动新的流程。")
             assert starter is not None  # no process waits for the message: one that it starts was found above
             instance = start_process(session, case=case, process_id=starter, data=payload, actor=actor, clock=clock,
@@ -79,7 +80,7 @@ def registrable_messages(*, case_id: int, actor: Actor, uow: UnitOfWork, clock: 
     for the actor and the case's state, and awaited by a running process or starting one."""
     with uow:
         case = get_case_for(uow.session, case_id, actor)
-        if case.status != "open":
+        if case.status != CaseStatus.OPEN:
             return []
         candidates = [rule for rule in message_rules.RULES.values() if rule.form
                       and message_rules.refusal(rule, rule.name, actor, case_agency_id=case.agency_id) is None]
@@ -112,9 +113,9 @@ def message_state(session: Session, case_id: int) -> dict:
             select(AuditRecord.data).where(AuditRecord.case_id == case_id, AuditRecord.action == "task_completed")))
     rows = session.execute(select(ProcessDefinition.process_id, ProcessInstance.status).join(
         ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
-        ProcessInstance.case_id == case_id, ProcessInstance.status != "cancelled")).all()
+        ProcessInstance.case_id == case_id, ProcessInstance.status != InstanceStatus.CANCELLED)).all()
     return {"has_decision": has_decision, "processes_run": {process_id for process_id, _ in rows},
-            "processes_running": {process_id for process_id, status in rows if status != "completed"}}
+            "processes_running": {process_id for process_id, status in rows if status != InstanceStatus.COMPLETED}}
 
 
 def _checked_payload(rule, payload: dict, *, case, clock: Clock) -> dict:
@@ -156,7 +157,7 @@ def suspend_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOf
     def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
         ensure_active(instance)
-        instance.status_before_suspend, instance.status = instance.status, "suspended"
+        instance.status_before_suspend, instance.status = instance.status, InstanceStatus.SUSPENDED
         instance.updated_at = clock.now()
         audit.record(session, clock=clock, actor=actor, action="instance_suspended", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"中止案件流程：{reason}", data={"reason": reason})
@@ -173,9 +174,9 @@ def resume_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfW
 
     def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
-        if instance.status != "suspended":
+        if instance.status != InstanceStatus.SUSPENDED:
             raise InvalidState("该流程没有中止，无需恢复。")
-        instance.status = instance.status_before_suspend or "waiting"
+        instance.status = instance.status_before_suspend or InstanceStatus.WAITING
         instance.status_before_suspend = None
         instance.updated_at = clock.now()
         audit.record(session, clock=clock, actor=actor, action="instance_resumed", case_id=instance.case_id,
@@ -191,19 +192,20 @@ def cancel_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfW
     with uow:
         session = uow.session
         instance = _supervised_instance(session, instance_id, actor)
-        if instance.status in ("completed", "cancelled"):
+        if instance.status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED):
             raise InvalidState("该流程已经结束，不能撤销。")
         now = clock.now()
-        instance.status, instance.cancel_reason, instance.next_due_at = "cancelled", reason, None
+        instance.status, instance.cancel_reason, instance.next_due_at = InstanceStatus.CANCELLED, reason, None
         instance.ended_at = instance.updated_at = now
         cancel_open_tasks(session, instance, clock)
-        for row in session.scalars(select(CaseDeadline).where(CaseDeadline.instance_id == instance.id,
-                                                              CaseDeadline.status.in_(("running", "paused")))):
-            row.status, row.updated_at = "cancelled", now
+        for row in session.scalars(select(CaseDeadline).where(
+                CaseDeadline.instance_id == instance.id,
+                CaseDeadline.status.in_((ClockStatus.RUNNING, ClockStatus.PAUSED)))):
+            row.status, row.updated_at = ClockStatus.CANCELLED, now
         others = session.scalars(select(ProcessInstance.status).where(
             ProcessInstance.case_id == instance.case_id, ProcessInstance.id != instance.id)).all()
-        if all(status in ("completed", "cancelled") for status in others):
-            instance.case.status = "cancelled"
+        if all(status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED) for status in others):
+            instance.case.status = CaseStatus.CANCELLED
         audit.record(session, clock=clock, actor=actor, action="instance_cancelled", case_id=instance.case_id,
                      instance_id=instance.id, summary=f"撤销案件流程：{reason}", data={"reason": reason})
         uow.commit()
@@ -216,9 +218,9 @@ def retry_instance(*, instance_id: int, reason: str, actor: Actor, uow: UnitOfWo
 
     def body(session: Session) -> None:
         instance = _supervised_instance(session, instance_id, actor)
-        if instance.status != "error":
+        if instance.status != InstanceStatus.ERROR:
             raise InvalidState("只有出错的流程可以重试。")
-        instance.status = "waiting"
+        instance.status = InstanceStatus.WAITING
         workflow = load_workflow(session, instance, runner)
         instance.error_element = instance.error_message = instance.error_detail = None
         audit.record(session, clock=clock, actor=actor, action="instance_retried", case_id=instance.case_id,

@@ -14,6 +14,7 @@ from engine.actors import Actor
 from engine.clock import CHINA_TZ, Clock
 from engine.errors import ValidationFailed
 from engine.store.models import HumanTask, User
+from engine.store.statuses import TaskStatus
 
 from .duties import ensure_separation, primary_officer, record_duty
 
@@ -34,7 +35,7 @@ def change_lead_officer(session: Session, *, task: HumanTask, new_lead: User, ac
     moved = []
     if previous_id is not None:
         for other in session.scalars(select(HumanTask).where(
-                HumanTask.case_id == task.case_id, HumanTask.status == "open", HumanTask.id != task.id,
+                HumanTask.case_id == task.case_id, HumanTask.status == TaskStatus.OPEN, HumanTask.id != task.id,
                 HumanTask.candidate_role == "handler", HumanTask.assignee_id == previous_id)):
             other.assignee_id = new_lead.id
             moved.append(other.title)

@@ -13,6 +13,7 @@ from engine.clock import CHINA_TZ
 from engine.store.models import (
     Agency, Case, CaseDeadline, Certificate, HumanTask, ProcessDefinition, ProcessInstance, User, user_role,
 )
+from engine.store.statuses import CaseStatus, ClockStatus, InstanceStatus, TaskStatus
 
 from .heartbeats import oldest_due_timer, worker_health
 from .inbox import due_soon_before
@@ -20,7 +21,7 @@ from .inbox import due_soon_before
 REFERRAL_FEEDBACK = "referral_feedback_15wd"
 TROUBLE_STATES = ("error", "overdue", "due_soon", "stuck", "suspended")
 STUCK_KINDS = ("no_progress", "timer_unfired", "referral_unanswered", "task_unclaimed")
-ACTIVE = ("running", "waiting")
+ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ def errors(session: Session, *, agency_id=None, limit=50, offset=0) -> Listing:
                     ProcessDefinition.name.label("process_name"), *_case_columns())
              .join(Case, Case.id == ProcessInstance.case_id).join(Agency, Agency.id == Case.agency_id)
              .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-             .where(ProcessInstance.status == "error").order_by(ProcessInstance.error_at.desc(), ProcessInstance.id))
+             .where(ProcessInstance.status == InstanceStatus.ERROR)
+             .order_by(ProcessInstance.error_at.desc(), ProcessInstance.id))
     return _page(session, _by_agency(query, agency_id), limit=limit, offset=offset, shape=lambda row: {
         "kind": "error", "case": _case(row), "instance_id": row.id, "process_name": row.process_name,
         "element": row.error_element, "message": row.error_message, "detail": row.error_detail,
@@ -90,7 +92,8 @@ def suspended(session: Session, *, agency_id=None, limit=50, offset=0) -> Listin
                     *_case_columns())
              .join(Case, Case.id == ProcessInstance.case_id).join(Agency, Agency.id == Case.agency_id)
              .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-             .where(ProcessInstance.status == "suspended").order_by(ProcessInstance.updated_at, ProcessInstance.id))
+             .where(ProcessInstance.status == InstanceStatus.SUSPENDED)
+             .order_by(ProcessInstance.updated_at, ProcessInstance.id))
     return _page(session, _by_agency(query, agency_id), limit=limit, offset=offset, shape=lambda row: {
         "kind": "suspended", "case": _case(row), "instance_id": row.id, "process_name": row.process_name,
         "since": row.updated_at})
@@ -112,7 +115,7 @@ def _deadlines(session: Session, condition, *, agency_id, limit, offset, kind: s
 def overdue(session: Session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
     """The agency's clocks past their end that were not met: flagged overdue, or running past due (before the
     next tick). A party's window that ran out (lapsed) is no failure of the agency's and is never listed."""
-    condition = and_(CaseDeadline.status.in_(("running", "overdue")), CaseDeadline.due_at < now,
+    condition = and_(CaseDeadline.status.in_((ClockStatus.RUNNING, ClockStatus.OVERDUE)), CaseDeadline.due_at < now,
                      CaseDeadline.party_side.is_(False))
     return _deadlines(session, condition, agency_id=agency_id, limit=limit, offset=offset, kind="overdue",
                       order=CaseDeadline.due_at)
@@ -122,8 +125,8 @@ def due_soon(session: Session, *, now: datetime, agency_id=None, limit=50, offse
              ) -> Listing:
     """Running clocks ending within three working days (by the holiday calendar), as the inbox counts them."""
     before = before or due_soon_before(session, now)
-    condition = and_(CaseDeadline.status == "running", CaseDeadline.due_at >= now, CaseDeadline.due_at <= before,
-                     CaseDeadline.party_side.is_(False))
+    condition = and_(CaseDeadline.status == ClockStatus.RUNNING, CaseDeadline.due_at >= now,
+                     CaseDeadline.due_at <= before, CaseDeadline.party_side.is_(False))
     return _deadlines(session, condition, agency_id=agency_id, limit=limit, offset=offset, kind="due_soon",
                       order=CaseDeadline.due_at)
 
@@ -132,7 +135,7 @@ def no_progress(session: Session, *, now: datetime, days: int, agency_id=None, l
     """Open cases with a process waiting but no step taken for `days` days."""
     waiting = exists().where(ProcessInstance.case_id == Case.id, ProcessInstance.status.in_(ACTIVE))
     query = (select(Case.updated_at, *_case_columns()).join(Agency, Agency.id == Case.agency_id)
-             .where(Case.status == "open", Case.updated_at < now - timedelta(days=days), waiting)
+             .where(Case.status == CaseStatus.OPEN, Case.updated_at < now - timedelta(days=days), waiting)
              .order_by(Case.updated_at, Case.id))
     return _page(session, _by_agency(query, agency_id), limit=limit, offset=offset, shape=lambda row: {
         "kind": "no_progress", "case": _case(row), "since": row.updated_at})
@@ -140,7 +143,7 @@ def no_progress(session: Session, *, now: datetime, days: int, agency_id=None, l
 
 def unfired_timers(session: Session, *, now: datetime, grace: timedelta, agency_id=None, limit=50, offset=0) -> Listing:
     """Timers due longer ago than `grace` and still not fired: the scheduler is stopped or cannot fire them."""
-    condition = and_(ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now - grace)
+    condition = and_(ProcessInstance.status == InstanceStatus.WAITING, ProcessInstance.next_due_at < now - grace)
     query = (select(ProcessInstance.id, ProcessInstance.next_due_at, ProcessInstance.claimed_by,
                     ProcessDefinition.name.label("process_name"), *_case_columns())
              .join(Case, Case.id == ProcessInstance.case_id).join(Agency, Agency.id == Case.agency_id)
@@ -154,14 +157,14 @@ def unfired_timers(session: Session, *, now: datetime, grace: timedelta, agency_
 
 def unanswered_referrals(session: Session, *, now: datetime, agency_id=None, limit=50, offset=0) -> Listing:
     """Cases referred out whose receiving agency has not fed back within the 15 working days."""
-    condition = and_(CaseDeadline.key == REFERRAL_FEEDBACK, CaseDeadline.status.in_(("running", "overdue")),
-                     CaseDeadline.due_at < now)
+    condition = and_(CaseDeadline.key == REFERRAL_FEEDBACK,
+                     CaseDeadline.status.in_((ClockStatus.RUNNING, ClockStatus.OVERDUE)), CaseDeadline.due_at < now)
     return _deadlines(session, condition, agency_id=agency_id, limit=limit, offset=offset,
                       kind="referral_unanswered", order=CaseDeadline.due_at)
 
 
 def unclaimed_tasks(session: Session, *, now: datetime, days: int, agency_id=None, limit=50, offset=0) -> Listing:
-    condition = and_(HumanTask.status == "open", HumanTask.assignee_id.is_(None),
+    condition = and_(HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None),
                      HumanTask.created_at < now - timedelta(days=days))
     query = (select(HumanTask.id, HumanTask.title, HumanTask.candidate_role, HumanTask.created_at,
                     HumanTask.due_at, HumanTask.instance_id, HumanTask.agency_id, *_case_columns())
@@ -207,7 +210,7 @@ def trouble(session: Session, state: str, *, now: datetime, thresholds: Threshol
 
 def open_cases_by_stage(session: Session, agency_id=None) -> list[dict]:
     # counted on the case table alone (an index-only scan), agency names put on afterwards
-    query = (select(Case.agency_id, Case.stage, func.count()).where(Case.status == "open")
+    query = (select(Case.agency_id, Case.stage, func.count()).where(Case.status == CaseStatus.OPEN)
              .group_by(Case.agency_id, Case.stage))
     names = dict(agencies(session))
     counts = [{"agency": names.get(agency), "stage": stage, "count": count}
@@ -241,7 +244,7 @@ def certificates_expiring(session: Session, *, today: date, days: int, agency_id
 
 
 def timers_due(session: Session, now: datetime) -> dict:
-    count = session.scalar(select(func.count()).where(ProcessInstance.status == "waiting",
+    count = session.scalar(select(func.count()).where(ProcessInstance.status == InstanceStatus.WAITING,
                                                       ProcessInstance.next_due_at < now))
     oldest = oldest_due_timer(session, now)
     return {"count": count or 0, "oldest_due_at": oldest,

@@ -26,11 +26,12 @@ from engine.errors import InvalidState, NotAuthorized, NotFound, TaskNotOpen, Va
 from engine.runner import StepFailed, WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import ProcessInstance, TaskDraft
+from engine.store.statuses import InstanceStatus
 
 from .stepping import ACTIVE_STATUSES, case_scope, get_instance, load_workflow, save_workflow
 from .tasks import case_facts, open_task
 
-MOVABLE = (*ACTIVE_STATUSES, "error")
+MOVABLE = (*ACTIVE_STATUSES, InstanceStatus.ERROR)
 
 
 def _require_admin(actor: Actor, reason: str | None) -> str:
@@ -47,8 +48,8 @@ def _movable(instance: ProcessInstance) -> None:
 
 
 def _clear_error(instance: ProcessInstance) -> None:
-    if instance.status == "error":
-        instance.status = "waiting"
+    if instance.status == InstanceStatus.ERROR:
+        instance.status = InstanceStatus.WAITING
         instance.error_element = instance.error_message = instance.error_detail = None
 
 

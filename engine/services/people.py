@@ -21,6 +21,7 @@ from engine.errors import NotAuthorized, NotFound, ValidationFailed
 from engine.roles import ROLE_TITLES
 from engine.store.database import UnitOfWork
 from engine.store.models import Agency, Certificate, HumanTask, Role, User
+from engine.store.statuses import TaskStatus
 
 from .sessions import end_everywhere
 from .users import MIN_PASSWORD_LENGTH, hash_password
@@ -158,7 +159,7 @@ def set_active(*, user_id: int, active: bool, reason: str, actor: Actor, uow: Un
 
 def _release_tasks(session: Session, user_id: int) -> int:
     return cast(CursorResult, session.execute(
-        update(HumanTask).where(HumanTask.assignee_id == user_id, HumanTask.status == "open")
+        update(HumanTask).where(HumanTask.assignee_id == user_id, HumanTask.status == TaskStatus.OPEN)
         .values(assignee_id=None))).rowcount
 
 

@@ -18,6 +18,7 @@ from engine.errors import EngineFailure
 from engine.runner import WorkflowRunner
 from engine.store.database import UnitOfWork
 from engine.store.models import HumanTask, ProcessInstance, User
+from engine.store.statuses import TaskStatus
 
 from .instances import retry_instance
 
@@ -58,6 +59,6 @@ def _open_tasks(uow: UnitOfWork, instance_id: int) -> list[dict]:
         rows = uow.session.execute(
             select(HumanTask.id, HumanTask.title, User.display_name)
             .outerjoin(User, User.id == HumanTask.assignee_id)
-            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+            .where(HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)
             .order_by(HumanTask.created_at)).all()
     return [{"id": row.id, "title": row.title, "assignee": row.display_name} for row in rows]

@@ -21,6 +21,7 @@ from engine.store.database import UnitOfWork
 from engine.store.models import (
     Agency, AuditRecord, Case, CaseDeadline, CaseDocument, CaseDuty, CaseReview, HumanTask, User,
 )
+from engine.store.statuses import CaseStatus, ClockStatus
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ CHECKLIST = (
 )
 GRADES = ((90, "excellent", "优秀"), (75, "good", "良好"), (60, "pass", "合格"), (0, "fail", "不合格"))
 GRADE_TITLES = {key: title for _, key, title in GRADES}
-REVIEWABLE = ("closed",)
+REVIEWABLE = (CaseStatus.CLOSED,)
 
 
 def grade_of(score: int) -> str:
@@ -97,7 +98,8 @@ def case_record(session: Session, case_id: int) -> dict:
         "officers": officers,
         "documents": [dict(row._mapping) for row in documents],
         "clocks": [{"title": c.title, "status": c.status, "due_date": c.due_date, "met_at": c.met_at,
-                    "late": c.status == "overdue" or (c.met_at is not None and c.met_at > c.due_at)} for c in clocks],
+                    "late": c.status == ClockStatus.OVERDUE or (c.met_at is not None and c.met_at > c.due_at)}
+                   for c in clocks],
         "steps": [{"form_key": s.form_key, "title": s.task_title, "actor": s.actor_name, "at": s.at} for s in steps],
         "legal_review": any(step.form_key == "legal_review" for step in steps),
         "admin_moves": admin_moves,

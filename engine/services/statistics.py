@@ -30,6 +30,7 @@ from forms.intake import LEAD_SOURCES
 from engine.store.models import (
     Agency, AuditRecord, Case, CaseDeadline, CaseReview, HumanTask, ProcessDefinition, ProcessInstance, Publication,
 )
+from engine.store.statuses import ClockStatus
 
 DECISION_FORMS = {"penalty_decision": "ordinary", "onsite_decision": "summary"}
 BASIS_FORMS = ("investigation_report", "onsite_decision")
@@ -212,12 +213,14 @@ def _timeliness(session: Session, lo, hi, agency_id, per) -> list[dict]:
     query = (select(Case.agency_id, CaseDeadline.key, CaseDeadline.title, CaseDeadline.status, CaseDeadline.met_at,
                     CaseDeadline.due_at).join(Case, Case.id == CaseDeadline.case_id)
              .where(CaseDeadline.party_side.is_(False))  # the party's windows are not the agency's timeliness
-             .where(((CaseDeadline.status == "met") & (CaseDeadline.met_at >= lo) & (CaseDeadline.met_at < hi))
-                    | ((CaseDeadline.status == "overdue") & (CaseDeadline.due_at >= lo) & (CaseDeadline.due_at < hi))))
+             .where(((CaseDeadline.status == ClockStatus.MET) & (CaseDeadline.met_at >= lo)
+                     & (CaseDeadline.met_at < hi))
+                    | ((CaseDeadline.status == ClockStatus.OVERDUE) & (CaseDeadline.due_at >= lo)
+                       & (CaseDeadline.due_at < hi))))
     by_key: dict[str, dict] = {}
     for agency, key, title, status, met_at, due_at in session.execute(_scoped(query, agency_id)):
         entry = by_key.setdefault(key, {"key": key, "title": title, "in_time": 0, "late": 0, "missed": 0})
-        outcome = "missed" if status == "overdue" else "in_time" if met_at <= due_at else "late"
+        outcome = "missed" if status == ClockStatus.OVERDUE else "in_time" if met_at <= due_at else "late"
         entry[outcome] += 1
         if key == "decision_90d":
             per[agency]["decisions_timed"] += 1

@@ -21,10 +21,11 @@ from engine.services.case_closure import end_remaining_instances
 from engine.services.duties import primary_officer
 from engine.store.database import UnitOfWork
 from engine.store.models import Case, CaseDeadline, HumanTask, ProcessDefinition, ProcessInstance
+from engine.store.statuses import CaseStatus, InstanceStatus, TaskStatus
 
 T = TypeVar("T")
 
-ACTIVE_STATUSES = ("running", "waiting")
+ACTIVE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 
 
 def spec_reader(session: Session, definition_id: int) -> Callable[[], str]:
@@ -51,11 +52,11 @@ def get_instance(session: Session, instance_id: int, *, for_update: bool = False
 
 
 def ensure_active(instance: ProcessInstance) -> None:
-    messages = {
-        "suspended": "案件已中止（挂起），恢复后才能继续办理。",
-        "error": "案件流程出错，需管理员处理后才能继续办理。",
-        "completed": "该流程已经结束。",
-        "cancelled": "该流程已被撤销。",
+    messages: dict[str, str] = {
+        InstanceStatus.SUSPENDED: "案件已中止（挂起），恢复后才能继续办理。",
+        InstanceStatus.ERROR: "案件流程出错，需管理员处理后才能继续办理。",
+        InstanceStatus.COMPLETED: "该流程已经结束。",
+        InstanceStatus.CANCELLED: "该流程已被撤销。",
     }
     if instance.status not in ACTIVE_STATUSES:
         raise InvalidState(messages.get(instance.status, f"流程状态为 {instance.status}，不能办理。"))
@@ -96,20 +97,20 @@ def save_workflow(session: Session, *, instance: ProcessInstance, workflow, runn
     instance.state_json = runner.dump(workflow)
     instance.updated_at = now
     if workflow.completed:
-        instance.status, instance.next_due_at, instance.ended_at = "completed", None, now
+        instance.status, instance.next_due_at, instance.ended_at = InstanceStatus.COMPLETED, None, now
     else:
         instance.next_due_at = runner.next_due(workflow)
         if instance.status in ACTIVE_STATUSES:
-            instance.status = "waiting"
+            instance.status = InstanceStatus.WAITING
     data = runner.data(workflow)
     case = instance.case
     stage, status = case.stage, case.status
     if isinstance(data.get("case_stage"), str):
         case.stage = data["case_stage"]
-    if data.get("case_closed") is True and status != "closed":  # archived (结案归档): nothing else runs on
+    if data.get("case_closed") is True and status != CaseStatus.CLOSED:  # archived (结案归档): nothing else runs on
         end_remaining_instances(session, case_id=case.id, closing=instance, clock=clock, actor=actor)
     if (workflow.completed and _all_instances_ended(session, case, instance)) or data.get("case_closed") is True:
-        case.status = "closed"  # every process ended, or the file was archived (结案归档)
+        case.status = CaseStatus.CLOSED  # every process ended, or the file was archived (结案归档)
     if not actor.is_system or (case.stage, case.status) != (stage, status):
         case.updated_at = now  # progress: somebody acted, or the case moved on (not a warning timer going off)
     ready = tuple(runner.ready_user_tasks(workflow))
@@ -136,7 +137,7 @@ def rearm_other_instances(session: Session, *, case_id: int, keys: set[str], exc
     it in the case's other processes too."""
     for other in session.scalars(select(ProcessInstance).where(
             ProcessInstance.case_id == case_id, ProcessInstance.id != exclude_id,
-            ProcessInstance.status.in_((*ACTIVE_STATUSES, "suspended")))).all():
+            ProcessInstance.status.in_((*ACTIVE_STATUSES, InstanceStatus.SUSPENDED)))).all():
         workflow = load_workflow(session, other, runner)
         with case_scope(session, instance=other, clock=clock, actor=actor):
             if runner.rearm_timers(workflow, keys, clock):
@@ -162,7 +163,7 @@ def deliver_outbox(session: Session, *, scope, runner: WorkflowRunner, clock: Cl
 
 def sync_tasks(session: Session, *, instance: ProcessInstance, ready, clock: Clock) -> list[HumanTask]:
     open_rows = {row.spiff_task_id: row for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
         .options(lazyload("*")))}
     created = []
     lead_officer = None
@@ -181,12 +182,12 @@ def sync_tasks(session: Session, *, instance: ProcessInstance, ready, clock: Clo
                         agency_id=instance.case.agency_id, name=task.name, title=task.title, lane=task.lane,
                         candidate_role=role, form_key=task.form_key or task.name,
                         assignee_id=(lead_officer or None) if role == "handler" else None,
-                        status="open", created_at=clock.now(), due_at=due_at, due_unit=due_unit,
+                        status=TaskStatus.OPEN, created_at=clock.now(), due_at=due_at, due_unit=due_unit,
                         due_party_side=party_side)
         session.add(row)
         created.append(row)
     for row in open_rows.values():  # withdrawn by the process (boundary event, cancellation)
-        row.status, row.completed_at = "withdrawn", clock.now()
+        row.status, row.completed_at = TaskStatus.WITHDRAWN, clock.now()
     session.flush()
     return created
 
@@ -210,8 +211,8 @@ def _deadline_due(session: Session, case_id: int, keys: tuple[str, ...]) -> tupl
 
 def cancel_open_tasks(session: Session, instance: ProcessInstance, clock: Clock) -> None:
     for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                       HumanTask.status == "open").options(lazyload("*"))):
-        row.status, row.completed_at = "withdrawn", clock.now()
+                                                       HumanTask.status == TaskStatus.OPEN).options(lazyload("*"))):
+        row.status, row.completed_at = TaskStatus.WITHDRAWN, clock.now()
 
 
 def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | None, clock: Clock, actor: Actor,
@@ -241,7 +242,7 @@ def run_step(uow: UnitOfWork, *, instance_id: int | Callable[[], int | None] | N
 def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, clock: Clock, actor: Actor) -> None:
     with uow:
         instance = get_instance(uow.session, instance_id)
-        instance.status = "error"
+        instance.status = InstanceStatus.ERROR
         instance.error_element = failure.element_id
         instance.error_message = failure.message
         instance.error_detail = failure.detail[-8000:]
@@ -257,7 +258,7 @@ def record_failure(uow: UnitOfWork, *, instance_id: int, failure: StepFailed, cl
 def _all_instances_ended(session: Session, case, current: ProcessInstance) -> bool:
     others = session.scalars(select(ProcessInstance.status).where(
         ProcessInstance.case_id == case.id, ProcessInstance.id != current.id)).all()
-    return all(status in ("completed", "cancelled") for status in others)
+    return all(status in (InstanceStatus.COMPLETED, InstanceStatus.CANCELLED) for status in others)
 
 
 def _iso(moment):

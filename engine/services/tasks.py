@@ -18,6 +18,7 @@ from engine.runner import WorkflowRunner
 from engine.payments import case_amount_due
 from engine.store.database import UnitOfWork
 from engine.store.models import HumanTask, TaskDraft, User
+from engine.store.statuses import TaskStatus
 
 from .task_documents import issue_task_documents
 from .duties import take_duty
@@ -32,7 +33,7 @@ WORKABLE_ORDER = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.create
 def workable_tasks_query(actor: Actor, *columns):
     """Open tasks the actor can work: assigned to them, or unassigned in their role's queue in their agency."""
     return select(*(columns or (HumanTask,))).where(
-        HumanTask.status == "open",
+        HumanTask.status == TaskStatus.OPEN,
         or_(HumanTask.assignee_id == actor.user_id,
             and_(HumanTask.assignee_id.is_(None), HumanTask.candidate_role.in_(actor.roles),
                  HumanTask.agency_id == actor.agency_id)),
@@ -44,7 +45,7 @@ def open_task(session: Session, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id, options=[lazyload(HumanTask.case), lazyload(HumanTask.assignee)])
     if task is None:
         raise NotFound("待办任务不存在。")
-    if task.status != "open":
+    if task.status != TaskStatus.OPEN:
         raise TaskNotOpen(f"任务「{task.title}」已经办结或已撤回，不能再次办理。")
     return task
 
@@ -68,7 +69,7 @@ def claim_task(*, task_id: str, actor: Actor, uow: UnitOfWork, clock: Clock) -> 
         if task.assignee_id == actor.user_id:
             return
         claimed = cast(CursorResult, session.execute(update(HumanTask).where(
-            HumanTask.id == task_id, HumanTask.status == "open", HumanTask.assignee_id.is_(None),
+            HumanTask.id == task_id, HumanTask.status == TaskStatus.OPEN, HumanTask.assignee_id.is_(None),
         ).values(assignee_id=actor.user_id))).rowcount
         if not claimed:
             raise TaskNotOpen("该任务刚被他人认领或已办结。")
@@ -161,7 +162,7 @@ def complete_task(*, task_id: str, data: dict, actor: Actor, uow: UnitOfWork, cl
         if isinstance(cleaned.get("legal_basis"), str) and cleaned["legal_basis"].strip():
             case.legal_basis = cleaned["legal_basis"].strip()  # what the case list searches as the matter
         session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
-        task.status, task.completed_at, task.completed_by_id = "completed", now, actor.user_id
+        task.status, task.completed_at, task.completed_by_id = TaskStatus.COMPLETED, now, actor.user_id
         if task.assignee_id is None:
             task.assignee_id = actor.user_id
         audit.record(session, clock=clock, actor=actor, action="task_completed", case_id=task.case_id,

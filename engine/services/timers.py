@@ -23,6 +23,7 @@ from engine.errors import ConcurrencyConflict, EngineFailure, InvalidState, NotA
 from engine.runner import WorkflowRunner
 from engine.store.database import Database
 from engine.store.models import ProcessInstance
+from engine.store.statuses import InstanceStatus
 
 from .stepping import case_scope, get_instance, load_workflow, run_step, save_workflow
 
@@ -42,7 +43,7 @@ def claim_due(*, database: Database, worker: str, now: datetime, limit: int = DE
     with database.unit_of_work() as uow:
         session = uow.session
         query = (select(ProcessInstance.id)
-                 .where(ProcessInstance.status == "waiting", ProcessInstance.next_due_at < now,
+                 .where(ProcessInstance.status == InstanceStatus.WAITING, ProcessInstance.next_due_at < now,
                         or_(ProcessInstance.claim_expires_at.is_(None), ProcessInstance.claim_expires_at < now))
                  .order_by(ProcessInstance.next_due_at).limit(limit))
         if session.get_bind().dialect.name == "postgresql":
@@ -63,7 +64,7 @@ def fire_instance(*, instance_id: int, worker: str, database: Database, runner: 
         if instance is None or instance.claimed_by != worker:
             return False  # another worker holds it now
         now = clock.now()
-        if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:
+        if instance.status != InstanceStatus.WAITING or instance.next_due_at is None or instance.next_due_at >= now:
             instance.claimed_by, instance.claim_expires_at = None, None
             return False
         workflow = load_workflow(session, instance, runner)
@@ -113,7 +114,7 @@ def fire_now(*, instance_id: int, reason: str, actor: Actor, uow, clock: Clock, 
     def body(session: Session) -> None:
         instance = get_instance(session, instance_id, for_update=True)
         now = clock.now()
-        if instance.status != "waiting" or instance.next_due_at is None or instance.next_due_at >= now:
+        if instance.status != InstanceStatus.WAITING or instance.next_due_at is None or instance.next_due_at >= now:
             raise InvalidState("该流程没有到期未触发的定时器。")
         workflow = load_workflow(session, instance, runner)
         audit.record(session, clock=clock, actor=actor, action="timers_fired_manually", case_id=instance.case_id,

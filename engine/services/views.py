@@ -12,6 +12,7 @@ from engine.actors import Actor
 from engine.deadlines.counting import due_label
 from engine.payments import as_json as amount_json, case_amount_due
 from engine.store.models import AuditRecord, Case, HumanTask, ProcessDefinition, ProcessInstance, User
+from engine.store.statuses import InstanceStatus, TaskStatus
 
 from .cases import get_case_for
 from .attachments import list_attachments
@@ -70,7 +71,7 @@ def case_view(session: Session, case: Case, actor: Actor, *, today: date | None 
             "id": row.id, "process_id": row.process_id, "process_name": row.name, "version": row.version,
             "status": row.status, "next_due_at": iso(row.next_due_at), "started_at": iso(row.created_at),
             "error": {"element_id": row.error_element, "message": row.error_message}
-            if row.status == "error" else None,
+            if row.status == InstanceStatus.ERROR else None,
             "cancel_reason": row.cancel_reason,
         } for row in instances],
         "tasks": tasks,
@@ -89,7 +90,8 @@ def amount_due_view(session: Session, case_id: int, today: date | None) -> dict 
 
 
 def open_tasks_of(session: Session, case_id: int) -> list[dict]:
-    return task_views(session, select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.status == "open"),
+    return task_views(session,
+                      select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.status == TaskStatus.OPEN),
                       HumanTask.created_at, HumanTask.id)
 
 
