@@ -56,6 +56,7 @@ test-tools:
 test: install-test test-tools
 	$(BIN)/ruff check engine webapp forms tests bench
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
 	$(MAKE) --no-print-directory test-year-ahead
 

@@ -28,7 +28,8 @@ SOON_WORKING_DAYS = 3
 SUPERVISING_ROLES = ("head", "admin")  # may see the whole agency's open tasks and assign them (assign_task)
 MAX_PAGE_SIZE = 200
 COUNT_CAP = 10_000  # a count beyond it is shown as "10,000+" (MoreThan), past it only when a page needs it
-OPEN = literal_column("'open'")  # a literal, so the planner matches the partial queue index even on a generic plan
+# a literal, so the planner matches the partial queue index even on a generic plan
+OPEN = literal_column("'open'")  # type: ignore[var-annotated]
 
 
 class MoreThan(int):
@@ -291,7 +292,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
             .outerjoin(User, User.id == HumanTask.assignee_id)
             .order_by(*order))
-        return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before, row.due_party_side),
+        return [InboxRow(*row, urgency=urgency(row.due_at, now, soon_before, row.due_party_side),  # type: ignore[misc]
                          workdays_left=workdays_left(session, row.due_at, row.due_unit, now)) for row in result]
 
     def exact_total() -> int:
@@ -302,7 +303,7 @@ def inbox(session, actor: Actor, *, view: str = "all", stage: str | None = None,
     if (rows and len(rows) < page_size) or (not rows and page == 1):
         total = (page - 1) * page_size + len(rows)  # the last page says it
     elif not (stage or process_id or q) and (due is None or due == "overdue") and view != "agency":
-        total = counts.overdue_of(view) if due else counts.of(view)  # the counts already say it
+        total = counts.overdue_of(view) if due else counts.of(view)  # type: ignore[assignment]  # the counts say it
     else:
         total = _capped(session.scalar(
             select(func.count()).select_from(every(HumanTask.id).limit(COUNT_CAP + 1).subquery())))
@@ -331,4 +332,4 @@ def assignable_colleagues(session, actor: Actor, roles) -> dict[str, list[tuple[
     roles = sorted(set(roles))
     if not roles or not can_see_agency(actor):
         return {}
-    return staff_by_role(session, actor.agency_id, roles)
+    return staff_by_role(session, actor.agency_id, roles)  # type: ignore[arg-type]
