@@ -11,10 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from engine.audit_anchors import database_key, write_anchor
 from engine.checks import certified_officers
 from engine.scheduler import tick
 from engine.services.views import timeline
 from engine.store.models import Agency, ApiToken, Certificate, HumanTask, User
+from webapp.config import audit_anchor_file
 from webapp.logs import JsonFormatter
 
 from .conftest import csrf_from, login
@@ -180,6 +182,23 @@ def test_the_audit_page_finds_console_actions_and_checks_the_chain(client, world
     assert "agency_created" in page and "新增机关 西湾" in page
     checked = client.post("/admin/audit/verify", data={"csrf_token": token})
     assert checked.status_code == 200 and "校验通过" in checked.get_data(as_text=True)
+    assert "尚无锚点" in checked.get_data(as_text=True)  # nothing outside the database to compare with yet
+
+
+def test_the_audit_check_compares_the_trail_with_the_last_anchor(client, world, staff):
+    token = as_user(client, "admin1")
+    path, database = audit_anchor_file(), database_key(world.database.url)
+    with world.uow() as uow:
+        write_anchor(uow.session, path=path, database=database, clock=world.clock)
+    agrees = client.post("/admin/audit/verify", data={"csrf_token": token}).get_data(as_text=True)
+    assert "与最近的锚点一致" in agrees
+    # an anchor that remembers more than the table holds now: what a wipe or a rewind leaves behind
+    kept = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({**kept, "records": kept["records"] + 5, "last_id": kept["last_id"] + 5}) + "\n")
+    refused = client.post("/admin/audit/verify", data={"csrf_token": token})
+    assert refused.status_code == 409 and "与最近的锚点不符" in refused.get_data(as_text=True)
+    assert f"#{kept['last_id'] + 5} 已不存在" in refused.get_data(as_text=True)
 
 
 def test_healthz_says_whether_the_scheduler_ticks(client, world, staff):

@@ -7,9 +7,12 @@ from flask import render_template, request
 from sqlalchemy import func, select
 
 from engine.audit import verify_chain
+from engine.audit_anchors import check as check_anchor
+from engine.audit_anchors import database_key
 from engine.clock import CHINA_TZ
 from engine.store.models import AuditRecord, Case
 
+from ..config import audit_anchor_file
 from ..context import engine_context
 from . import admin_blueprint
 
@@ -64,9 +67,14 @@ def audit_log():
 
 @admin_blueprint.post("/audit/verify")
 def audit_verify():
-    """Recompute the whole chain now (as `zhifa audit verify` does) and say where it breaks, if anywhere."""
-    with engine_context().uow() as uow:
+    """Recompute the whole chain now and check it against the last anchor kept outside the database (as `zhifa
+    audit verify` does), and say where it breaks or what no longer agrees, if anything."""
+    ctx = engine_context()
+    with ctx.uow() as uow:
         report = verify_chain(uow.session)
+        anchor, anchor_problem = check_anchor(uow.session, path=audit_anchor_file(),
+                                              database=database_key(ctx.database.url))
     return render_template("admin/audit.html", rows=[], total=0, page=1, pages=1, actions=[], report=report,
+                           anchor=anchor, anchor_problem=anchor_problem,
                            filters={"action": None, "actor": None, "case": None, "console": False, "from": None,
-                                    "to": None}), 200 if report.ok else 409
+                                    "to": None}), 200 if report.ok and anchor_problem is None else 409
