@@ -77,7 +77,8 @@ def deliver_message(*, case_id: int, name: str, payload: dict, actor: Actor, uow
 def registrable_messages(*, case_id: int, actor: Actor, uow: UnitOfWork, clock: Clock,
                          runner: WorkflowRunner) -> list[message_rules.MessageRule]:
     """The party's acts this actor may register on the case now (the case page's buttons): declared, allowed
-    for the actor and the case's state, and awaited by a running process or starting one."""
+    for the actor and the case's state, and starting a process or awaited by a running one. The case page asks
+    on every view, so the running instances are loaded only when a message could be awaited by one."""
     with uow:
         case = get_case_for(uow.session, case_id, actor)
         if case.status != CaseStatus.OPEN:
@@ -90,11 +91,13 @@ def registrable_messages(*, case_id: int, actor: Actor, uow: UnitOfWork, clock: 
         candidates = [rule for rule in candidates if message_rules.state_refusal(rule, **state) is None]
         if not candidates:
             return []
-        waited = set()
-        for instance in _active_instances(uow.session, case_id):
-            waited |= set(runner.waiting_message_names(load_workflow(uow.session, instance, runner)))
+        waited: set[str] = set()
+        if any(rule.starts is None for rule in candidates):  # only then are the running instances loaded
+            waited = {name for instance in _active_instances(uow.session, case_id)
+                      for name in runner.waiting_message_names(load_workflow(uow.session, instance, runner))}
         return [rule for rule in candidates
-                if rule.name in waited or (rule.starts and _process_started_by(uow.session, rule.name, runner))]
+                if (rule.name in waited if rule.starts is None
+                    else _process_started_by(uow.session, rule.name, runner) is not None)]
 
 
 def _delivered_summary(rule, name: str, payload: dict) -> str:

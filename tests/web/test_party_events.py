@@ -12,6 +12,7 @@ def test_a_handler_registers_a_reconsideration_from_the_case_page(client, world,
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "当事人事项" in page and f"/cases/{case_id}/events/reconsideration_filed" in page
     assert f"/cases/{case_id}/events/decision_revoked" not in page
+    assert f"/cases/{case_id}/events/payment_deferral_applied" in page  # the payment step awaits it
     assert "应缴金额（系统计算" in page and "150.00" in page  # what is owed, on the case page too
 
     form = client.get(f"/cases/{case_id}/events/reconsideration_filed").get_data(as_text=True)
