@@ -17,7 +17,7 @@ from engine.services.views import timeline
 from ..auth import current_actor
 from ..context import engine_context
 from ..pages.auth_views import _safe_next
-from ..pages.case_views import _form_values
+from ..pages.case_views import form_values
 from . import act, admin_blueprint, admin_only
 from .retry_messages import retry_message
 
@@ -111,7 +111,7 @@ def skip_task(task_id: str):
     form = forms.get(info["form_key"])
     values, errors, reason, status = {}, {}, "", 200
     if request.method == "POST":
-        values = _form_values(form) if form else {}
+        values = form_values(form) if form else {}
         reason = request.form.get("reason", "").strip()
         try:
             moves.skip_task(task_id=task_id, data=values, reason=reason, actor=current_actor(),

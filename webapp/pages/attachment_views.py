@@ -16,7 +16,7 @@ from ..auth import current_actor
 from ..context import engine_context
 from ..errors import status_for
 from . import pages_blueprint
-from .case_views import _form_values
+from .case_views import form_values
 
 INLINE_TYPES = {"image/jpeg", "image/png", "application/pdf", "video/mp4", "audio/mpeg", "audio/wav", "audio/mp4"}
 
@@ -68,7 +68,7 @@ def keep_typed_work(task_id: str, form_key: str, ctx) -> None:
     if form is None:
         return
     try:
-        save_draft(task_id=task_id, data=_form_values(form), actor=current_actor(), **ctx.deps())
+        save_draft(task_id=task_id, data=form_values(form), actor=current_actor(), **ctx.deps())
     except DomainError as exc:
         flash(exc.message, "error")
     else:

@@ -29,7 +29,7 @@ def new_case():
     form = forms.get("lead_registration")
     values, errors = {}, {}
     if request.method == "POST":
-        values = _form_values(form)
+        values = form_values(form)
         ctx = engine_context()
         try:
             registered = case_services.register_lead(data=values, actor=current_actor(), **ctx.deps(runner=True))
@@ -96,12 +96,12 @@ def task_page(task_id: str):
         draft_saved_at = draft.saved_at if draft is not None else None
     errors, status, failure = {}, 200, None
     if request.method == "POST" and request.form.get("action") == "draft":
-        values = _form_values(form)
+        values = form_values(form)
         save_draft(task_id=task_id, data=values, actor=actor, **ctx.deps())
         flash("草稿已保存，下次打开时自动填入。", "success")
         return redirect(url_for("pages.task_page", task_id=task_id))
     if request.method == "POST":
-        values = _form_values(form)
+        values = form_values(form)
         try:
             task_services.complete_task(task_id=task_id, data=values, actor=actor, **ctx.deps(runner=True))
         except ValidationFailed as exc:
@@ -132,7 +132,8 @@ def _officer_choices(session, case: dict, form, clock) -> list[tuple[int, str]]:
             for user in certified_officers(session, agency_id=case["agency"]["id"], on=today)]
 
 
-def _form_values(form) -> dict:
+def form_values(form) -> dict:
+    """What the page posted for the form's fields, as the form takes it (a ticked box, a list of officers)."""
     values = {}
     for field in form.fields:
         if field.type == "boolean":

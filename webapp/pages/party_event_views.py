@@ -17,6 +17,7 @@ from ..auth import current_actor
 from ..context import engine_context
 from ..errors import status_for
 from . import pages_blueprint
+from .case_views import form_values
 
 
 @pages_blueprint.route("/cases/<int:case_id>/events/<name>", methods=["GET", "POST"])
@@ -27,11 +28,9 @@ def register_party_event(case_id: int, name: str):
     if form is None:
         raise NotFound("没有这种可以登记的当事人事项。")
     ctx = engine_context()
-    with ctx.uow() as uow:
-        case = get_case_view(uow.session, case_id, current_actor(), today=ctx.clock.now().astimezone(CHINA_TZ).date())
     values, errors, status = {}, {}, 200
     if request.method == "POST":
-        values = {field.name: request.form.get(field.name, "").strip() for field in form.fields}
+        values = form_values(form)
         try:
             instance_services.deliver_message(case_id=case_id, name=name, payload=values, actor=current_actor(),
                                               **ctx.deps(runner=True))
@@ -42,5 +41,7 @@ def register_party_event(case_id: int, name: str):
         else:
             flash(f"已{rule.title}。", "success")
             return redirect(url_for("pages.show_case", case_id=case_id))
+    with ctx.uow() as uow:  # the page's heading; only when the page is shown (a registration redirects)
+        case = get_case_view(uow.session, case_id, current_actor(), today=ctx.clock.now().astimezone(CHINA_TZ).date())
     return render_template("cases/party_event.html", case=case, rule=rule, form=form, values=values,
                            errors=errors), status
