@@ -91,8 +91,7 @@ def instalment_schedule(plan: list[dict], paid: Decimal, on: date) -> list[dict]
 
 
 def recorded(session: Session, case_id: int) -> tuple[Decimal | None, list[dict]]:
-    """The fine the decision imposed (None without one) and the payments recorded so far, oldest first; an
-    approved instalment plan is the last entry of kind `plan` among them."""
+    """The fine the decision imposed (None without one) and the payments recorded so far, oldest first."""
     fine, payments, _ = recorded_with_plan(session, case_id)
     return fine, payments
 
